@@ -1,0 +1,1 @@
+"""Pure domain types: enums, frozen records, status machines, errors. No I/O here."""

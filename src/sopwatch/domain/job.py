@@ -1,0 +1,108 @@
+"""The job aggregate: a job, its steps and the human requests it raised.
+
+Units: timestamps are timezone-aware UTC, durations in milliseconds, money in integer
+micro-dollars (``cost_micros``; 1 USD = 1,000,000).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sopwatch.domain.enums import (
+    HumanRequestStatus,
+    HumanRequestType,
+    JobStatus,
+    Source,
+    StepKind,
+    StepStatus,
+    Verdict,
+)
+
+MICROS_PER_USD = 1_000_000
+
+
+def usd_to_micros(usd: float | None) -> int | None:
+    """Convert a USD amount to integer micro-dollars (rounded half to even); None stays None."""
+    if usd is None:
+        return None
+    return round(usd * MICROS_PER_USD)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Step:
+    """One step of a job: a model call, a tool call, a gate wait, or an agent-logic error.
+
+    ``seq`` starts at 1 and orders the steps. ``arguments`` and ``result`` are text (JSON
+    for tool arguments), truncated at the store's payload limit.
+    """
+
+    job_id: int
+    seq: int
+    kind: StepKind
+    name: str
+    status: StepStatus
+    connection: str | None = None
+    arguments: str | None = None
+    result: str | None = None
+    error: str | None = None
+    started_at: datetime | None = None
+    duration_ms: int | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_micros: int | None = None
+    model: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HumanRequest:
+    """An Activity Inbox item raised by a job at a gate; a pending one pauses the job."""
+
+    id: int
+    job_id: int
+    type: HumanRequestType
+    status: HumanRequestStatus
+    created_at: datetime
+    gate: str | None = None
+    step_seq: int | None = None
+    question: str | None = None
+    answered_at: datetime | None = None
+    response: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Job:
+    """One execution of one revision of an assignment.
+
+    ``external_id`` is the id an imported run had where it came from (unique within the
+    assignment); jobs are named by it in reports when present. ``cost_micros`` is the
+    job's model cost as reported, else the sum of its steps' costs; None when unknown.
+    """
+
+    id: int
+    team_id: int
+    assignment_id: int
+    status: JobStatus
+    source: Source
+    created_at: datetime
+    revision_id: int | None = None
+    revision_number: int | None = None
+    external_id: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    duration_ms: int | None = None
+    input: str | None = None
+    input_type: str | None = None
+    output: str | None = None
+    verdict: Verdict | None = None
+    failure_kind: str | None = None
+    error: str | None = None
+    cost_micros: int | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    case_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        """How reports name the job: its external id when imported, else ``job-<id>``."""
+        return self.external_id if self.external_id is not None else f"job-{self.id}"

@@ -1,0 +1,1 @@
+"""Runs from outside: importers for files (tau, tau2, openinference, jsonl) and, later, OTLP."""

@@ -1,0 +1,109 @@
+"""What an importer reads out of a file, before it is stored: runs, steps, human requests.
+
+A parser turns a file into an ordered stream of ``RunRecord`` (one job each) and
+``RecordError`` (one record it could not read). Units as in the domain: timestamps are
+timezone-aware UTC, durations in ms, money in micro-dollars.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sopwatch.domain.enums import (
+    CaseStatus,
+    HumanRequestStatus,
+    HumanRequestType,
+    JobStatus,
+    Source,
+    StepKind,
+    StepStatus,
+    Verdict,
+)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StepRecord:
+    """One step as read from a file; ``seq`` starts at 1 within its run."""
+
+    seq: int
+    kind: StepKind
+    name: str
+    status: StepStatus = StepStatus.OK
+    connection: str | None = None
+    arguments: str | None = None  # JSON text for tool calls
+    result: str | None = None
+    error: str | None = None
+    started_at: datetime | None = None
+    duration_ms: int | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_micros: int | None = None
+    model: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HumanRequestRecord:
+    """A human request raised by the run; ``step_seq`` is the step that raised it."""
+
+    type: HumanRequestType
+    status: HumanRequestStatus = HumanRequestStatus.PENDING
+    gate: str | None = None
+    question: str | None = None
+    step_seq: int | None = None
+    created_at: datetime | None = None
+    answered_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CaseRecord:
+    """The case the run worked on; ``id`` is the case's external id, ``queue`` its queue."""
+
+    id: str
+    queue: str
+    status: CaseStatus
+    title: str | None = None
+    postponed_until: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RunRecord:
+    """One agent run read from a file, to be stored as one job.
+
+    ``external_id`` is required and unique within the assignment (import is idempotent on
+    it). ``created_at`` is None when the source has no timestamps; the importer then lays
+    the runs out evenly (``--spread``/``--end``). ``cost_micros`` is the run's own cost when
+    the source reports one, else None (the store sums the steps' costs).
+    """
+
+    external_id: str
+    status: JobStatus
+    assignment: str | None = None
+    revision: int | None = None
+    source: Source = Source.INGESTED
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    duration_ms: int | None = None
+    input: str | None = None
+    input_type: str | None = None
+    output: str | None = None
+    verdict: Verdict | None = None
+    failure_kind: str | None = None
+    error: str | None = None
+    cost_micros: int | None = None
+    model: str | None = None
+    case: CaseRecord | None = None
+    steps: tuple[StepRecord, ...] = ()
+    human_requests: tuple[HumanRequestRecord, ...] = field(default=())
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RecordError:
+    """A record that could not be read: ``where`` locates it (file and line/index/id)."""
+
+    where: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.problem}"

@@ -1,0 +1,1 @@
+"""The read side: the daily check and its findings, failure clustering, baselines."""

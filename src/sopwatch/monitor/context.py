@@ -1,0 +1,118 @@
+"""What a check looks at: the window's jobs with their steps, the baseline, the settings.
+
+The context is loaded once from the store (``monitor.load``) and every check is a pure
+function ``CheckContext -> list[Finding]`` over it, so checks are tested without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sopwatch.domain.assignment import Assignment
+from sopwatch.domain.case import Case
+from sopwatch.domain.job import HumanRequest, Job, Step
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Window:
+    """The checked period ``[start, end)`` in UTC."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def length(self) -> timedelta:
+        """``end - start``."""
+        return self.end - self.start
+
+    @property
+    def days(self) -> float:
+        """Length in days (24 h = 1.0)."""
+        return self.length.total_seconds() / 86_400
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Baseline:
+    """The reference the window is compared with (DESIGN.md "baseline").
+
+    ``kind`` is ``testing`` (the assignment's testing period), ``trailing_7d`` (the 7 days
+    before the window) or ``none`` (no jobs in either; comparisons are skipped and the
+    report says so). ``jobs`` are the baseline's jobs without steps; ``cases`` the cases of
+    those jobs; ``human_request_count`` how many human requests those jobs raised.
+    """
+
+    kind: str
+    start: datetime
+    end: datetime
+    jobs: tuple[Job, ...] = ()
+    cases: tuple[Case, ...] = ()
+    human_request_count: int = 0
+
+    @property
+    def days(self) -> float:
+        """Length of the baseline period in days."""
+        return (self.end - self.start).total_seconds() / 86_400
+
+    def describe(self) -> str:
+        """One line naming the baseline for the report."""
+        span = f"{self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M} UTC"
+        if self.kind == "testing":
+            return f"testing period ({span}), {len(self.jobs)} jobs"
+        if self.kind == "trailing_7d":
+            return f"the 7 days before the window ({span}), {len(self.jobs)} jobs"
+        return f"none: no jobs in the testing period or the 7 days before the window ({span})"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CheckSettings:
+    """Thresholds of the daily check; defaults and their sources.
+
+    - ``stale_after_ms``: a pending human request older than this is stale (issue #2
+      default 4 h; seed: "sitting unanswered for more than a few hours").
+    - ``loop_min_repeats``: the same tool with the same arguments this many times in a job
+      is a tool-call loop (issue #2 default 3).
+    - ``loop_act_repeats``: a loop this long is ``act`` even if the job did not hit a step
+      limit (our choice: 10, more than three times the detection threshold).
+    - ``cluster_min_jobs``: failures at the same place across this many jobs are a SOP or
+      connection problem, not noise (seed: "if five Jobs all fail at the same step").
+    - ``failed_rate_healthy``: seed "Failed rate: under 5% of cases processed".
+    - ``spot_check_size``: seed "pick three to five completed Jobs at random"; ``seed``
+      makes the pick reproducible.
+    - ``significance``: p-value under which a rate differs from its baseline.
+    - ``volume_tolerance``: run volume within ±this share of expected is on target.
+    """
+
+    stale_after_ms: int = 4 * 3_600_000
+    loop_min_repeats: int = 3
+    loop_act_repeats: int = 10
+    cluster_min_jobs: int = 5
+    failed_rate_healthy: float = 0.05
+    spot_check_size: int = 5
+    seed: int | None = None
+    significance: float = 0.05
+    volume_tolerance: float = 0.5
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CheckContext:
+    """Everything one run of the daily check reads.
+
+    - ``jobs``: the assignment's jobs created in the window, oldest first;
+    - ``steps``: job id → that job's steps in ``seq`` order (window jobs only);
+    - ``human_requests``: requests raised by window jobs, plus every request of the
+      assignment still pending at ``window.end`` whatever its age;
+    - ``request_jobs``: job id → job for every job a request in ``human_requests`` names;
+    - ``cases``: the cases worked on by window jobs (case id → case).
+    """
+
+    assignment: Assignment
+    window: Window
+    baseline: Baseline
+    jobs: tuple[Job, ...]
+    steps: Mapping[int, tuple[Step, ...]]
+    human_requests: tuple[HumanRequest, ...] = ()
+    request_jobs: Mapping[int, Job] = field(default_factory=dict)
+    cases: Mapping[int, Case] = field(default_factory=dict)
+    settings: CheckSettings = field(default_factory=CheckSettings)
