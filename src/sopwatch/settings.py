@@ -1,0 +1,45 @@
+"""One typed settings tree, read from ``SOPWATCH_*`` environment variables.
+
+- ``SOPWATCH_DATABASE_URL`` (default ``sqlite:///<user data dir>/sopwatch.db``): the
+  SQLAlchemy URL; ``postgresql+psycopg://user@host/db`` works the same.
+- ``SOPWATCH_TEAM`` (default ``default``): the team (tenant) the CLI acts for.
+- ``SOPWATCH_PAYLOAD_LIMIT_BYTES`` (default ``16384``): step arguments/results and job
+  input/output longer than this (UTF-8 bytes) are truncated; the full size is recorded.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_database_url() -> str:
+    """The embedded default: a SQLite file in the user's data directory (created on use)."""
+    return f"sqlite:///{Path(user_data_dir('sopwatch')) / 'sopwatch.db'}"
+
+
+class Settings(BaseSettings):
+    """sopwatch's configuration; every field maps to ``SOPWATCH_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="SOPWATCH_", extra="ignore")
+
+    database_url: str = Field(default_factory=default_database_url)
+    team: str = "default"
+    payload_limit_bytes: int = Field(default=16_384, ge=256)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must start with sqlite:// or postgresql+psycopg://")
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once from the environment."""
+    return Settings()

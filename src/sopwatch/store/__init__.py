@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 Core tables and queries, one module per aggregate; Alembic migrations."""

@@ -1,0 +1,295 @@
+"""Jobs, their steps and human requests: tables, row mapping and the window queries.
+
+Text payloads (job input/output, step arguments/result) longer than the payload limit
+(``SOPWATCH_PAYLOAD_LIMIT_BYTES``) are truncated; ``*_bytes`` then holds the full UTF-8
+size (NULL means the text is complete).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from sopwatch.domain.enums import (
+    HumanRequestStatus,
+    HumanRequestType,
+    JobStatus,
+    Source,
+    StepKind,
+    StepStatus,
+    Verdict,
+)
+from sopwatch.domain.job import HumanRequest, Job, Step
+from sopwatch.store.base import Id, UtcDateTime, metadata
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("team_id", Id, sa.ForeignKey("teams.id"), nullable=False),
+    sa.Column("assignment_id", Id, sa.ForeignKey("assignments.id"), nullable=False),
+    sa.Column("revision_id", Id, sa.ForeignKey("revisions.id")),
+    sa.Column("external_id", sa.String(200)),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("started_at", UtcDateTime()),
+    sa.Column("finished_at", UtcDateTime()),
+    sa.Column("duration_ms", sa.BigInteger()),
+    sa.Column("input", sa.Text()),
+    sa.Column("input_bytes", sa.Integer()),
+    sa.Column("input_type", sa.String(100)),
+    sa.Column("output", sa.Text()),
+    sa.Column("output_bytes", sa.Integer()),
+    sa.Column("verdict", sa.String(20)),
+    sa.Column("failure_kind", sa.String(100)),
+    sa.Column("error", sa.Text()),
+    sa.Column("cost_micros", sa.BigInteger()),
+    sa.Column("input_tokens", sa.BigInteger()),
+    sa.Column("output_tokens", sa.BigInteger()),
+    sa.Column("model", sa.String(200)),
+    sa.Column("case_id", Id, sa.ForeignKey("cases.id")),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("assignment_id", "external_id"),
+    sa.Index(None, "team_id", "assignment_id", "created_at"),
+    sa.Index(None, "assignment_id", "status"),
+)
+
+steps = sa.Table(
+    "steps",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("job_id", Id, sa.ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("seq", sa.Integer(), nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("connection", sa.String(200)),
+    sa.Column("arguments", sa.Text()),
+    sa.Column("arguments_bytes", sa.Integer()),
+    sa.Column("result", sa.Text()),
+    sa.Column("result_bytes", sa.Integer()),
+    sa.Column("error", sa.Text()),
+    sa.Column("started_at", UtcDateTime()),
+    sa.Column("duration_ms", sa.BigInteger()),
+    sa.Column("input_tokens", sa.BigInteger()),
+    sa.Column("output_tokens", sa.BigInteger()),
+    sa.Column("cost_micros", sa.BigInteger()),
+    sa.Column("model", sa.String(200)),
+    sa.UniqueConstraint("job_id", "seq"),
+)
+
+human_requests = sa.Table(
+    "human_requests",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("job_id", Id, sa.ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("step_seq", sa.Integer()),
+    sa.Column("gate", sa.String(200)),
+    sa.Column("type", sa.String(20), nullable=False),
+    sa.Column("question", sa.Text()),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("response", sa.Text()),
+    sa.Column("escalations", sa.Integer(), nullable=False, default=0),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("answered_at", UtcDateTime()),
+    sa.Index(None, "status"),
+    sa.Index(None, "job_id"),
+)
+
+
+def job_from_row(row: Any) -> Job:
+    """A ``Job`` from a ``jobs`` row (which may carry an extra ``revision_number``)."""
+    m = row._mapping
+    return Job(
+        id=m["id"],
+        team_id=m["team_id"],
+        assignment_id=m["assignment_id"],
+        status=JobStatus(m["status"]),
+        source=Source(m["source"]),
+        created_at=m["created_at"],
+        revision_id=m["revision_id"],
+        revision_number=m.get("revision_number"),
+        external_id=m["external_id"],
+        started_at=m["started_at"],
+        finished_at=m["finished_at"],
+        duration_ms=m["duration_ms"],
+        input=m.get("input"),
+        input_type=m["input_type"],
+        output=m.get("output"),
+        verdict=Verdict(m["verdict"]) if m["verdict"] else None,
+        failure_kind=m["failure_kind"],
+        error=m["error"],
+        cost_micros=m["cost_micros"],
+        input_tokens=m["input_tokens"],
+        output_tokens=m["output_tokens"],
+        case_id=m["case_id"],
+    )
+
+
+def step_from_row(row: Any) -> Step:
+    """A ``Step`` from a ``steps`` row."""
+    return Step(
+        job_id=row.job_id,
+        seq=row.seq,
+        kind=StepKind(row.kind),
+        name=row.name,
+        status=StepStatus(row.status),
+        connection=row.connection,
+        arguments=row.arguments,
+        result=row.result,
+        error=row.error,
+        started_at=row.started_at,
+        duration_ms=row.duration_ms,
+        input_tokens=row.input_tokens,
+        output_tokens=row.output_tokens,
+        cost_micros=row.cost_micros,
+        model=row.model,
+    )
+
+
+def request_from_row(row: Any) -> HumanRequest:
+    """A ``HumanRequest`` from a ``human_requests`` row."""
+    return HumanRequest(
+        id=row.id,
+        job_id=row.job_id,
+        type=HumanRequestType(row.type),
+        status=HumanRequestStatus(row.status),
+        created_at=row.created_at,
+        gate=row.gate,
+        step_seq=row.step_seq,
+        question=row.question,
+        answered_at=row.answered_at,
+        response=row.response,
+    )
+
+
+def _job_select(light: bool = False) -> sa.Select[Any]:
+    from sopwatch.store.assignments import revisions
+
+    cols = [c for c in jobs.c if not (light and c.name in ("input", "output"))]
+    return sa.select(*cols, revisions.c.number.label("revision_number")).outerjoin(
+        revisions, revisions.c.id == jobs.c.revision_id
+    )
+
+
+def jobs_between(
+    conn: sa.Connection, assignment_id: int, start: datetime, end: datetime, light: bool = False
+) -> list[Job]:
+    """The assignment's jobs created in ``[start, end)``, oldest first.
+
+    ``light`` leaves out input and output text (for baselines, which only count).
+    """
+    query = (
+        _job_select(light)
+        .where(
+            jobs.c.assignment_id == assignment_id,
+            jobs.c.created_at >= start,
+            jobs.c.created_at < end,
+        )
+        .order_by(jobs.c.created_at, jobs.c.id)
+    )
+    return [job_from_row(r) for r in conn.execute(query)]
+
+
+def steps_of(conn: sa.Connection, job_ids: Sequence[int]) -> dict[int, tuple[Step, ...]]:
+    """job id → that job's steps in ``seq`` order, for the given jobs (chunked ``IN``)."""
+    found: dict[int, list[Step]] = defaultdict(list)
+    for chunk in _chunks(job_ids, 900):
+        query = (
+            sa.select(steps).where(steps.c.job_id.in_(chunk)).order_by(steps.c.job_id, steps.c.seq)
+        )
+        for row in conn.execute(query):
+            found[row.job_id].append(step_from_row(row))
+    return {job_id: tuple(found.get(job_id, ())) for job_id in job_ids}
+
+
+def requests_of(conn: sa.Connection, job_ids: Sequence[int]) -> list[HumanRequest]:
+    """The human requests raised by the given jobs, oldest first."""
+    out: list[HumanRequest] = []
+    for chunk in _chunks(job_ids, 900):
+        query = sa.select(human_requests).where(human_requests.c.job_id.in_(chunk))
+        out.extend(request_from_row(r) for r in conn.execute(query))
+    return sorted(out, key=lambda r: (r.created_at, r.id))
+
+
+def pending_requests(
+    conn: sa.Connection, assignment_id: int, before: datetime
+) -> list[tuple[HumanRequest, Job]]:
+    """Requests of the assignment still pending and raised before ``before``, with their job."""
+    query = (
+        _job_select(light=True)
+        .add_columns(*[c.label(f"hr_{c.name}") for c in human_requests.c])
+        .join(human_requests, human_requests.c.job_id == jobs.c.id)
+        .where(
+            jobs.c.assignment_id == assignment_id,
+            human_requests.c.status == HumanRequestStatus.PENDING.value,
+            human_requests.c.created_at < before,
+        )
+    )
+    out = []
+    for row in conn.execute(query):
+        m = row._mapping
+        request = HumanRequest(
+            id=m["hr_id"],
+            job_id=m["hr_job_id"],
+            type=HumanRequestType(m["hr_type"]),
+            status=HumanRequestStatus(m["hr_status"]),
+            created_at=m["hr_created_at"],
+            gate=m["hr_gate"],
+            step_seq=m["hr_step_seq"],
+            question=m["hr_question"],
+            answered_at=m["hr_answered_at"],
+            response=m["hr_response"],
+        )
+        out.append((request, job_from_row(row)))
+    return out
+
+
+def count_requests(conn: sa.Connection, job_ids: Iterable[int]) -> int:
+    """How many human requests the given jobs raised."""
+    total = 0
+    for chunk in _chunks(list(job_ids), 900):
+        query = sa.select(sa.func.count()).where(human_requests.c.job_id.in_(chunk))
+        total += int(conn.execute(query).scalar_one())
+    return total
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def list_jobs(
+    conn: sa.Connection,
+    assignment_id: int,
+    statuses: Sequence[str] = (),
+    since: datetime | None = None,
+    limit: int = 50,
+) -> list[Job]:
+    """The assignment's jobs, newest first, optionally only ``statuses`` and since ``since``."""
+    query = _job_select(light=True).where(jobs.c.assignment_id == assignment_id)
+    if statuses:
+        query = query.where(jobs.c.status.in_(list(statuses)))
+    if since is not None:
+        query = query.where(jobs.c.created_at >= since)
+    query = query.order_by(jobs.c.created_at.desc(), jobs.c.id.desc()).limit(limit)
+    return [job_from_row(r) for r in conn.execute(query)]
+
+
+def find_jobs(
+    conn: sa.Connection, team_id: int, key: str, assignment_id: int | None = None
+) -> list[Job]:
+    """Jobs named ``key``: its external id, or ``job-<id>`` / a bare number for our own id."""
+    cond = jobs.c.external_id == key
+    bare = key.removeprefix("job-")
+    if bare.isdigit():
+        cond = sa.or_(cond, jobs.c.id == int(bare))
+    query = _job_select().where(jobs.c.team_id == team_id, cond)
+    if assignment_id is not None:
+        query = query.where(jobs.c.assignment_id == assignment_id)
+    return [job_from_row(r) for r in conn.execute(query.limit(20))]

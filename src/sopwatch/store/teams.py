@@ -1,0 +1,25 @@
+"""Teams: the tenant table, and the lookup every command starts with."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from sopwatch.domain.team import Team
+from sopwatch.store.base import Id, UtcDateTime, metadata, utcnow
+
+teams = sa.Table(
+    "teams",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False, default=utcnow),
+)
+
+
+def ensure_team(conn: sa.Connection, name: str) -> Team:
+    """Return the team called ``name``, creating it when it does not exist yet."""
+    row = conn.execute(sa.select(teams).where(teams.c.name == name)).one_or_none()
+    if row is None:
+        conn.execute(sa.insert(teams).values(name=name, created_at=utcnow()))
+        row = conn.execute(sa.select(teams).where(teams.c.name == name)).one()
+    return Team(id=row.id, name=row.name, created_at=row.created_at)
