@@ -1,0 +1,256 @@
+"""Small helpers shared by the format parsers: JSON loading, time, canonical JSON, hand-offs.
+
+Units: timestamps come out timezone-aware UTC, durations in integer milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sopwatch.domain.enums import HumanRequestStatus, HumanRequestType, Verdict
+from sopwatch.ingest.records import HumanRequestRecord, RecordError, StepRecord
+
+HANDOFF_TOOL = "transfer_to_human_agents"
+
+# Exceptions a record builder may hit on an odd shape; parsers turn them into RecordError.
+SHAPE_ERRORS = (
+    TypeError,
+    ValueError,
+    KeyError,
+    AttributeError,
+    IndexError,
+    OverflowError,
+    RecursionError,
+)
+
+_DURATION = re.compile(
+    r"P(?:(?P<d>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?"
+)
+
+
+class FieldError(ValueError):
+    """A field of a record is missing, of the wrong type, or has a value out of range.
+
+    ``str()`` is ``field '<field>': <problem>``, or just the problem when ``field`` is empty
+    (the record as a whole is wrong).
+    """
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"field '{field}': {problem}" if field else problem)
+
+
+def problem_text(exc: Exception) -> str:
+    """The ``RecordError.problem`` text for an exception raised while building one record."""
+    if isinstance(exc, FieldError):
+        return str(exc)
+    return f"unexpected shape: {type(exc).__name__}: {exc}"
+
+
+def json_error(exc: ValueError | RecursionError) -> str:
+    """Describe a JSON decoding failure: ``invalid JSON at line L column C: <msg>``."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+    return f"invalid JSON: {type(exc).__name__}: {exc}"
+
+
+def load_json(path: Path) -> tuple[Any, RecordError | None]:
+    """Read a whole-file JSON document; never raises.
+
+    Returns ``(document, None)``, or ``(None, RecordError(where=str(path), ...))`` when the
+    file cannot be read (I/O, not UTF-8) or is not valid JSON (the problem gives the line
+    and column).
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, RecordError(where=str(path), problem=f"cannot read file: {exc}")
+    try:
+        return json.loads(text), None
+    except (ValueError, RecursionError) as exc:
+        return None, RecordError(where=str(path), problem=json_error(exc))
+
+
+def parse_time(value: object, field: str) -> datetime | None:
+    """Parse an ISO-8601 timestamp to an aware UTC datetime; None stays None.
+
+    Naive timestamps are taken as UTC; a trailing ``Z`` works. Raises ``FieldError`` naming
+    ``field`` when the value is not a string or not ISO 8601.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise FieldError(field, f"must be an ISO-8601 timestamp string; got {show(value)}")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise FieldError(field, f"not an ISO-8601 timestamp: {value!r}") from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def parse_duration_ms(value: object, field: str) -> int:
+    """Parse an ISO-8601 duration such as ``PT1M48.75533S`` to milliseconds (rounded).
+
+    Supports days, hours, minutes and (fractional) seconds. Raises ``FieldError`` when the
+    value is not such a string.
+    """
+    match = _DURATION.fullmatch(value) if isinstance(value, str) else None
+    if match is None or value in ("P", "PT"):
+        raise FieldError(field, f"must be an ISO-8601 duration like 'PT1M2.5S'; got {show(value)}")
+    parts = {k: float(v) if v else 0.0 for k, v in match.groupdict().items()}
+    seconds = ((parts["d"] * 24 + parts["h"]) * 60 + parts["m"]) * 60 + parts["s"]
+    return round(seconds * 1000)
+
+
+def span_ms(start: datetime | None, end: datetime | None) -> int | None:
+    """Milliseconds from ``start`` to ``end`` (rounded); None if either is None or end < start."""
+    if start is None or end is None or end < start:
+        return None
+    return round((end - start) / timedelta(milliseconds=1))
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
+def canonical_json(obj: object) -> str:
+    """Canonical JSON text, as ``json.dumps(obj, sort_keys=True, separators=(",", ":"))``.
+
+    Raises ``TypeError``/``ValueError`` for what JSON cannot hold (never for parsed JSON).
+    """
+    return _CANONICAL.encode(obj)
+
+
+def first_text(messages: Iterable[Any], role: str) -> str | None:
+    """Content of the first message of ``role`` whose content is a non-empty string."""
+    for message in messages:
+        if isinstance(message, dict) and message.get("role") == role:
+            content = message.get("content")
+            if isinstance(content, str) and content:
+                return content
+    return None
+
+
+def last_text(messages: list[Any], role: str) -> str | None:
+    """Content of the last message of ``role`` whose content is a non-empty string."""
+    return first_text(reversed(messages), role)
+
+
+def verdict_of(reward: object, field: str) -> Verdict | None:
+    """The verdict a benchmark reward implies: >= 1 accepted, else rejected; None if absent.
+
+    Raises ``FieldError`` when the reward is present but not a number.
+    """
+    if reward is None:
+        return None
+    if isinstance(reward, bool) or not isinstance(reward, int | float):
+        raise FieldError(field, f"must be a number; got {show(reward)}")
+    return Verdict.ACCEPTED if reward >= 1 else Verdict.REJECTED
+
+
+def number(value: object, field: str) -> float | None:
+    """A non-negative JSON number as float; None stays None. Raises ``FieldError`` otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise FieldError(field, f"must be a non-negative number; got {show(value)}")
+    return float(value)
+
+
+def integer(value: object, field: str, *, digits: bool = False) -> int | None:
+    """A non-negative integer (an integral float also works); None stays None.
+
+    With ``digits`` a string of ASCII digits works too (OpenInference token counts).
+    Raises ``FieldError`` otherwise.
+    """
+    if value is None:
+        return None
+    if digits and isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise FieldError(field, f"must be a non-negative integer; got {show(value)}")
+    return value
+
+
+def handoff_request(step: StepRecord, arguments: object, failed: bool) -> HumanRequestRecord:
+    """The QUESTION request a ``transfer_to_human_agents`` tool step raises.
+
+    ``arguments`` is the call's parsed arguments: its ``summary`` (a string) is the question,
+    else the step's canonical arguments text. PENDING, or EXPIRED when the run ``failed``
+    (it ended and nobody answered). ``created_at`` is the step's start (UTC) or None.
+    """
+    summary = arguments.get("summary") if isinstance(arguments, dict) else None
+    return HumanRequestRecord(
+        type=HumanRequestType.QUESTION,
+        status=HumanRequestStatus.EXPIRED if failed else HumanRequestStatus.PENDING,
+        gate=HANDOFF_TOOL,
+        question=summary if isinstance(summary, str) else step.arguments,
+        step_seq=step.seq,
+        created_at=step.started_at,
+    )
+
+
+def parse_arguments(raw: object) -> tuple[object, str | None]:
+    """Tool-call arguments as ``(parsed, canonical JSON text)``.
+
+    A string is parsed as JSON first; if that fails it is kept as is (``(raw, raw)``).
+    None gives ``(None, None)``.
+    """
+    if raw is None:
+        return None, None
+    if isinstance(raw, str):
+        try:
+            parsed = json.loads(raw)
+        except (ValueError, RecursionError):
+            return raw, raw
+        return parsed, canonical_json(parsed)
+    return raw, canonical_json(raw)
+
+
+def show(value: object) -> str:
+    """Short description of a wrong value for error messages: JSON type and (cut) repr."""
+    kind = {
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "string",
+        list: "array",
+        dict: "object",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
+    text = repr(value)
+    return f"{kind} {text[:60] + '...' if len(text) > 60 else text}"
+
+
+def tool_messages(messages: list[Any], index: int, id_key: str) -> dict[object, dict[str, Any]]:
+    """The ``role: tool`` messages right after ``messages[index]``, by their ``id_key``.
+
+    Chat logs put a call's result right after the assistant message that made it; call ids
+    can repeat later in a run, so only this block is searched (first one per id wins).
+    """
+    found: dict[object, dict[str, Any]] = {}
+    index += 1
+    while index < len(messages):
+        message = messages[index]
+        if not isinstance(message, dict) or message.get("role") != "tool":
+            break
+        found.setdefault(message.get(id_key), message)
+        index += 1
+    return found
+
+
+def text_of(value: object) -> str | None:
+    """Message or tool content as text: a string as is, other JSON as canonical JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    return canonical_json(value)

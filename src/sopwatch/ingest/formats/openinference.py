@@ -1,0 +1,242 @@
+"""OpenInference span trees (TRAIL/GAIA): ``{"trace_id", "spans": [root, ...]}``, one run a file.
+
+Each span has ``span_name``, ``timestamp`` (start, ISO 8601), ``duration`` (ISO-8601
+duration), ``status_code`` (``Ok``/``Error``/``Unset``), ``status_message``,
+``span_attributes`` (``openinference.span.kind`` is LLM/TOOL/CHAIN/AGENT or absent) and nested
+``child_spans``. Mapping: see ``parse``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sopwatch.domain.enums import FailureKind, JobStatus, StepKind, StepStatus
+from sopwatch.ingest.formats._common import (
+    SHAPE_ERRORS,
+    FieldError,
+    integer,
+    load_json,
+    parse_duration_ms,
+    parse_time,
+    problem_text,
+    show,
+    span_ms,
+    text_of,
+)
+from sopwatch.ingest.records import RecordError, RunRecord, StepRecord
+
+_KIND = "openinference.span.kind"
+_FINAL_ANSWER_SPAN = "FinalAnswerTool"
+_FINAL_ANSWER_TOOL = "final_answer"
+
+
+class _Span:
+    """One span, flattened: its start, duration, attributes and tree context."""
+
+    __slots__ = (
+        "agent",
+        "attrs",
+        "duration_ms",
+        "errored_below",
+        "field",
+        "kind",
+        "order",
+        "raw",
+        "start",
+    )
+
+    def __init__(self, raw: dict[str, Any], field: str, order: int, agent: str | None) -> None:
+        attrs = raw.get("span_attributes") or {}
+        if not isinstance(attrs, dict):
+            raise FieldError(f"{field}.span_attributes", f"must be an object; got {show(attrs)}")
+        start = parse_time(raw.get("timestamp"), f"{field}.timestamp")
+        if start is None:
+            raise FieldError(f"{field}.timestamp", "missing")
+        duration = raw.get("duration")
+        self.raw = raw
+        self.field = field  # where the span is, for error messages
+        self.attrs: dict[str, Any] = attrs
+        self.kind: object = attrs.get(_KIND)
+        self.start: datetime = start
+        self.duration_ms = (
+            None if duration is None else parse_duration_ms(duration, f"{field}.duration")
+        )
+        self.order = order
+        self.agent = agent  # name of the nearest enclosing AGENT span
+        self.errored_below = False  # a descendant TOOL/LLM span has status Error
+
+    @property
+    def name(self) -> str:
+        """The span's ``span_name`` (empty string if absent)."""
+        name = self.raw.get("span_name")
+        return name if isinstance(name, str) else ""
+
+    @property
+    def error(self) -> bool:
+        """True when the span's ``status_code`` is ``Error``."""
+        return self.raw.get("status_code") == "Error"
+
+    @property
+    def message(self) -> str | None:
+        """The span's ``status_message``, None when empty."""
+        return text_of(self.raw.get("status_message")) or None
+
+    @property
+    def end(self) -> datetime | None:
+        """Start plus duration (UTC); None when the duration is unknown."""
+        if self.duration_ms is None:
+            return None
+        return self.start + timedelta(milliseconds=self.duration_ms)
+
+    def is_final_answer(self) -> bool:
+        """True for the agent's final-answer tool span."""
+        return self.name == _FINAL_ANSWER_SPAN or self.attrs.get("tool.name") == _FINAL_ANSWER_TOOL
+
+
+def parse(path: Path) -> Iterator[RunRecord | RecordError]:
+    """Read one OpenInference trace file into one ``RunRecord`` (``external_id`` = trace_id).
+
+    Times come from the root span (UTC; finish = start + ISO-8601 duration, ``duration_ms``
+    in ms). Spans are flattened in start-time order: LLM -> ``model`` step (tokens from
+    ``llm.token_count.prompt``/``completion``), TOOL -> ``tool`` step (``input.value`` as
+    arguments, ``output.value`` as result), an errored CHAIN span with no errored TOOL/LLM
+    span below it -> one ``agent`` step named after its enclosing AGENT span. Status: an
+    errored AGENT span -> failed (``agent_error``); else no final-answer span -> failed
+    (``agent_error``, "no final answer"); else completed. No USD cost (``cost_micros`` None).
+    Never raises: a bad file or trace yields one ``RecordError`` (where = path, or
+    ``"<path>: trace <trace_id>"``).
+    """
+    doc, error = load_json(path)
+    if error is not None:
+        yield error
+        return
+    if not isinstance(doc, dict) or not isinstance(doc.get("spans"), list):
+        problem = "field 'spans': missing or not a list (not an OpenInference trace file)"
+        yield RecordError(where=str(path), problem=problem)
+        return
+    trace_id = doc.get("trace_id")
+    result: RunRecord | RecordError
+    try:
+        result = _run(doc, trace_id)
+    except SHAPE_ERRORS as exc:
+        where = f"{path}: trace {trace_id}" if trace_id else str(path)
+        result = RecordError(where=where, problem=problem_text(exc))
+    yield result
+
+
+def _run(doc: dict[str, Any], trace_id: object) -> RunRecord:
+    """The trace as a ``RunRecord``; raises ``FieldError`` on a bad field."""
+    if not isinstance(trace_id, str) or not trace_id:
+        raise FieldError("trace_id", f"must be a non-empty string; got {show(trace_id)}")
+    spans: list[_Span] = []
+    roots = [_flatten(raw, f"spans[{i}]", None, spans) for i, raw in enumerate(doc["spans"])]
+    if not roots:
+        raise FieldError("spans", "empty: a trace needs a root span")
+    spans.sort(key=lambda span: (span.start, span.order))
+    start = min(root.start for root in roots)
+    ends = [root.end for root in roots]
+    end = None if None in ends else max(e for e in ends if e is not None)
+    agents = [span for span in spans if span.kind == "AGENT"]
+    outer = next((span for span in agents if span.agent is None), None)
+    final = [span for span in spans if span.is_final_answer()]
+    status, failure_kind, error = _status(agents, final)
+    output = final[-1].attrs.get("output.value") if final else None
+    if output is None and outer is not None:
+        output = outer.attrs.get("output.value")
+    model = next((s.attrs["llm.model_name"] for s in spans if s.attrs.get("llm.model_name")), None)
+    return RunRecord(
+        external_id=trace_id,
+        status=status,
+        created_at=start,
+        started_at=start,
+        finished_at=end,
+        duration_ms=roots[0].duration_ms if len(roots) == 1 else span_ms(start, end),
+        input=text_of(outer.attrs.get("input.value")) if outer is not None else None,
+        output=text_of(output),
+        failure_kind=failure_kind,
+        error=error,
+        model=text_of(model),
+        steps=_steps(spans),
+    )
+
+
+def _flatten(raw: object, field: str, agent: str | None, out: list[_Span]) -> _Span:
+    """Append ``raw`` and its descendants to ``out`` (pre-order); return ``raw``'s ``_Span``.
+
+    Sets ``errored_below`` on every span that has an errored TOOL/LLM descendant.
+    """
+    if not isinstance(raw, dict):
+        raise FieldError(field, f"must be an object; got {show(raw)}")
+    span_id = raw.get("span_id")
+    field = f"spans[id={span_id}]" if isinstance(span_id, str) and span_id else field
+    span = _Span(raw, field, len(out), agent)
+    out.append(span)
+    children = raw.get("child_spans") or []
+    if not isinstance(children, list):
+        raise FieldError(f"{field}.child_spans", f"must be a list; got {show(children)}")
+    inner_agent = span.name if span.kind == "AGENT" else agent
+    for index, child_raw in enumerate(children):
+        child = _flatten(child_raw, f"{field}.child_spans[{index}]", inner_agent, out)
+        if child.errored_below or (child.error and child.kind in ("TOOL", "LLM")):
+            span.errored_below = True
+    return span
+
+
+def _status(agents: list[_Span], final: list[_Span]) -> tuple[JobStatus, str | None, str | None]:
+    """``(status, failure_kind, error)``: errored AGENT span, else missing final answer."""
+    failed_agent = next((span for span in agents if span.error), None)
+    if failed_agent is not None:
+        return JobStatus.FAILED, FailureKind.AGENT_ERROR.value, failed_agent.message
+    if not final:
+        return JobStatus.FAILED, FailureKind.AGENT_ERROR.value, "no final answer"
+    return JobStatus.COMPLETED, None, None
+
+
+def _steps(spans: list[_Span]) -> tuple[StepRecord, ...]:
+    """Steps from the start-ordered spans: LLM, TOOL, and unexplained CHAIN errors."""
+    steps: list[StepRecord] = []
+    for span in spans:
+        seq = len(steps) + 1
+        status = StepStatus.ERROR if span.error else StepStatus.OK
+        error = span.message if span.error else None
+        common: dict[str, Any] = {
+            "seq": seq,
+            "status": status,
+            "error": error,
+            "started_at": span.start,
+            "duration_ms": span.duration_ms,
+        }
+        if span.kind == "LLM":
+            steps.append(_model_step(span, common))
+        elif span.kind == "TOOL":
+            arguments = text_of(span.attrs.get("input.value"))
+            result = text_of(span.attrs.get("output.value"))
+            steps.append(
+                StepRecord(
+                    kind=StepKind.TOOL, name=span.name, arguments=arguments, result=result, **common
+                )
+            )
+        elif span.kind == "CHAIN" and span.error and not span.errored_below:
+            steps.append(StepRecord(kind=StepKind.AGENT, name=span.agent or span.name, **common))
+    return tuple(steps)
+
+
+def _model_step(span: _Span, common: dict[str, Any]) -> StepRecord:
+    """The ``model`` step for an LLM span: model name and token counts where present."""
+    model = text_of(span.attrs.get("llm.model_name")) or None
+    field = f"{span.field}.span_attributes.llm.token_count"
+    return StepRecord(
+        kind=StepKind.MODEL,
+        name=model or span.name,
+        input_tokens=integer(
+            span.attrs.get("llm.token_count.prompt"), f"{field}.prompt", digits=True
+        ),
+        output_tokens=integer(
+            span.attrs.get("llm.token_count.completion"), f"{field}.completion", digits=True
+        ),
+        model=model,
+        **common,
+    )

@@ -1,0 +1,111 @@
+"""Format detection and ``read_runs`` dispatch, on the real files and made-up ones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sopwatch.domain.errors import InvalidInput
+from sopwatch.ingest.formats import FORMATS, detect_format, read_runs
+from sopwatch.ingest.records import RecordError, RunRecord
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+TRAIL = SHARED / "trail"
+
+
+def _trail(sub: str) -> Path:
+    if not TRAIL.is_dir():
+        pytest.skip(f"TRAIL set not found at {TRAIL}")
+    return TRAIL / sub
+
+
+def test_formats_tuple() -> None:
+    assert FORMATS == ("tau", "tau2", "openinference", "jsonl")
+
+
+def test_real_tau_and_tau2_files() -> None:
+    assert detect_format(SHARED / "tau-bench" / "gpt-4o-airline.json") == "tau"
+    tau2_files = sorted((SHARED / "tau2-bench").glob("*.json"))
+    assert len(tau2_files) == 4
+    assert {detect_format(p) for p in tau2_files} == {"tau2"}
+
+
+@pytest.mark.trail
+def test_real_trail_traces_and_annotations() -> None:
+    assert {detect_format(p) for p in sorted(_trail("GAIA").glob("*.json"))[:10]} == {
+        "openinference"
+    }
+    with pytest.raises(InvalidInput, match="TRAIL annotation file") as info:
+        detect_format(_trail("annotations_gaia") / "0035f455b3ff2295167a844f04d85d34.json")
+    assert info.value.field == "--format"
+    broken = _trail("annotations_gaia") / "a96c6811716c0473b86a23321db79c34.json"
+    with pytest.raises(InvalidInput, match=r"invalid JSON at line 39 column 5"):
+        detect_format(broken)
+    (error,) = read_runs(broken, "openinference")
+    assert error == RecordError(
+        where=str(broken), problem="invalid JSON at line 39 column 5: Expecting value"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "fmt"),
+    [
+        ('{"id": "a"}\n{"id": "b"}\n', "jsonl"),
+        ('{"id": 1}', "jsonl"),
+        ('\n\n{"id": "a", "spans_seen": 3}\n', "jsonl"),
+        ('{not json\n{"id": "b"}\n', "jsonl"),  # a bad first line does not hide JSONL
+        ('{"status": "x"}\n{"id": "b"}\n', "jsonl"),
+        (json.dumps([{"task_id": 1, "trial": 0, "traj": []}], indent=2), "tau"),
+        (json.dumps({"info": {}, "simulations": []}, indent=2), "tau2"),
+        (json.dumps({"info": {}, "simulations": []}), "tau2"),
+        (json.dumps({"trace_id": "t", "spans": []}, indent=1), "openinference"),
+    ],
+)
+def test_detects_made_up_files(tmp_path: Path, content: str, fmt: str) -> None:
+    path = tmp_path / "f.json"
+    path.write_text(content)
+    assert detect_format(path) == fmt
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "is empty"),
+        ("\n  \n", "is empty"),
+        ('{"simulations": [', "not JSON or JSONL (invalid JSON at line 1 column"),
+        ('{\n  "a": 1,\n}', "not JSON or JSONL (invalid JSON at line 3 column 1"),
+        (json.dumps({"id": "x", "errors": []}, indent=2), "keys errors, id is none of the formats"),
+        ("[1, 2]", "a JSON list is none of the formats"),
+        ("hello", "not JSON or JSONL"),
+    ],
+)
+def test_undetectable_files_raise_invalid_input(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "f.json"
+    path.write_text(content)
+    with pytest.raises(InvalidInput, match=message.replace("(", r"\(")) as info:
+        detect_format(path)
+    assert info.value.field == "--format"
+
+
+def test_missing_file_and_unknown_format(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="cannot read"):
+        detect_format(tmp_path / "absent.json")
+    path = tmp_path / "f.jsonl"
+    path.write_text('{"id": "a"}\n')
+    with pytest.raises(
+        InvalidInput, match="must be one of tau, tau2, openinference, jsonl; got 'csv'"
+    ):
+        read_runs(path, "csv")
+
+
+def test_read_runs_detects_and_dispatches(tmp_path: Path) -> None:
+    path = tmp_path / "f.jsonl"
+    path.write_text('{"id": "a"}\n{"id": "b", "status": "nope"}\n')
+    out = list(read_runs(path))
+    assert isinstance(out[0], RunRecord) and isinstance(out[1], RecordError)
+    (run,) = [r for r in read_runs(SHARED / "tau2-bench" / next(
+        p.name for p in (SHARED / "tau2-bench").glob("gpt-oss*.json")
+    )) if isinstance(r, RunRecord) and r.external_id.startswith("ea8de2d6")]  # fmt: skip
+    assert run.status.value == "needs_input"
