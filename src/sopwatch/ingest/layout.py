@@ -1,0 +1,37 @@
+"""Placing imported runs in time: runs without timestamps are laid out evenly."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from sopwatch.domain.errors import InvalidInput
+
+_SPAN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800}
+
+
+def parse_span(text: str, field: str) -> timedelta:
+    """Parse a span such as ``24h``, ``7d``, ``90m``, ``2w`` or ``30s`` (a number and a unit).
+
+    Raises ``InvalidInput(field, ...)`` for anything else or a span of zero.
+    """
+    match = _SPAN.match(text)
+    if match is None:
+        raise InvalidInput(field, f"{text!r} is not a span like 24h, 7d, 90m, 2w or 30s")
+    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if seconds <= 0:
+        raise InvalidInput(field, "must be longer than zero")
+    return timedelta(seconds=seconds)
+
+
+def spread_times(count: int, spread: timedelta, end: datetime) -> list[datetime]:
+    """``count`` instants laid out evenly over ``(end - spread, end]``, in order.
+
+    Run ``i`` (0-based, in file order) gets ``end - spread + (i + 1) * spread / count``, so
+    the last run sits at ``end``. Returns ``[]`` for ``count == 0``.
+    """
+    if count <= 0:
+        return []
+    step = spread / count
+    return [end - step * (count - 1 - i) for i in range(count)]

@@ -1,0 +1,256 @@
+"""Writes batches of parsed runs to the store with executemany (the import's hot path)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from sopwatch.domain.enums import StepKind
+from sopwatch.ingest.records import RecordError, RunRecord
+from sopwatch.store import assignments as assignment_store
+from sopwatch.store.base import utcnow
+from sopwatch.store.cases import ensure_queue, upsert_case
+from sopwatch.store.jobs import human_requests, jobs, steps
+
+Row = dict[str, Any]
+
+
+def truncate(text: str | None, limit: int) -> tuple[str | None, int | None]:
+    """``(text, None)`` when ``text`` fits in ``limit`` UTF-8 bytes, else
+    ``(first limit bytes, full size in bytes)``. Cuts on a character boundary.
+    """
+    if text is None or len(text) * 4 <= limit:
+        return text, None
+    raw = text.encode("utf-8")
+    if len(raw) <= limit:
+        return text, None
+    return raw[:limit].decode("utf-8", errors="ignore"), len(raw)
+
+
+def _sum(values: list[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def _steps_cost(rec: RunRecord) -> int | None:
+    """The run's cost from its steps: the sum when every model step has a cost, else None
+    (a partial sum would understate the job, e.g. tau2 runs where only the canned greeting
+    carries ``cost: 0.0``).
+    """
+    model_costs = [s.cost_micros for s in rec.steps if s.kind is StepKind.MODEL]
+    if any(c is None for c in model_costs):
+        return None
+    return _sum([s.cost_micros for s in rec.steps])
+
+
+class BatchWriter:
+    """Stores runs for one team, caching assignment, revision and queue ids between batches."""
+
+    def __init__(self, engine: sa.Engine, team_id: int, payload_limit: int) -> None:
+        self.engine = engine
+        self.team_id = team_id
+        self.limit = payload_limit
+        self._assignments: dict[str, int] = {}
+        self._revisions: dict[tuple[int, int], int] = {}
+        self._queues: dict[str, int] = {}
+
+    def write(self, batch: list[RunRecord], override: str | None, result: Any) -> None:
+        """Store ``batch``; count into ``result`` (``ImportResult``); never raise for bad data."""
+        groups: dict[str, list[RunRecord]] = defaultdict(list)
+        for record in batch:
+            name = override or record.assignment
+            if not name:
+                result.errors.append(
+                    RecordError(
+                        where=f"run {record.external_id}",
+                        problem="field 'assignment': missing; give --assignment or an "
+                        "'assignment' field",
+                    )
+                )
+                continue
+            groups[name].append(record)
+        try:
+            with self.engine.begin() as conn:
+                for name, records in groups.items():
+                    self._write_group(conn, name, records, result)
+        except sa.exc.SQLAlchemyError:
+            self._reset_caches()
+            self._write_one_by_one(groups, result)
+
+    def _write_one_by_one(self, groups: dict[str, list[RunRecord]], result: Any) -> None:
+        for name, records in groups.items():
+            for record in records:
+                try:
+                    with self.engine.begin() as conn:
+                        self._write_group(conn, name, [record], result)
+                except sa.exc.SQLAlchemyError as exc:
+                    self._reset_caches()
+                    problem = str(exc.orig if hasattr(exc, "orig") else exc).splitlines()[0]
+                    result.errors.append(
+                        RecordError(where=f"run {record.external_id}", problem=problem)
+                    )
+
+    def _reset_caches(self) -> None:
+        self._assignments.clear()
+        self._revisions.clear()
+        self._queues.clear()
+
+    def _write_group(
+        self, conn: sa.Connection, name: str, records: list[RunRecord], result: Any
+    ) -> None:
+        assignment_id = self._assignment_id(conn, name)
+        fresh = self._new_records(conn, assignment_id, records)
+        result.skipped += len(records) - len(fresh)
+        if not fresh:
+            return
+        rows = [self._job_row(conn, assignment_id, r) for r in fresh]
+        inserted = conn.execute(
+            sa.insert(jobs).returning(jobs.c.id, sort_by_parameter_order=True), rows
+        ).all()
+        step_rows: list[Row] = []
+        request_rows: list[Row] = []
+        for (job_id,), record in zip(inserted, fresh, strict=True):
+            step_rows.extend(self._step_rows(job_id, record))
+            request_rows.extend(self._request_rows(job_id, record))
+        if step_rows:
+            conn.execute(sa.insert(steps), step_rows)
+        if request_rows:
+            conn.execute(sa.insert(human_requests), request_rows)
+        result.imported += len(fresh)
+        result.steps += len(step_rows)
+
+    def _assignment_id(self, conn: sa.Connection, name: str) -> int:
+        if name not in self._assignments:
+            found = assignment_store.ensure_assignment(conn, self.team_id, name)
+            self._assignments[name] = found.id
+        return self._assignments[name]
+
+    def _revision_id(self, conn: sa.Connection, assignment_id: int, rec: RunRecord) -> int | None:
+        if rec.revision is None:
+            return None
+        key = (assignment_id, rec.revision)
+        if key not in self._revisions:
+            found = assignment_store.ensure_revision(conn, assignment_id, rec.revision, rec.model)
+            self._revisions[key] = found.id
+        return self._revisions[key]
+
+    def _new_records(
+        self, conn: sa.Connection, assignment_id: int, records: list[RunRecord]
+    ) -> list[RunRecord]:
+        """The records whose external id is new to the assignment (first one wins in a batch)."""
+        ids = list({r.external_id for r in records})
+        existing = set(
+            conn.execute(
+                sa.select(jobs.c.external_id).where(
+                    jobs.c.assignment_id == assignment_id, jobs.c.external_id.in_(ids)
+                )
+            ).scalars()
+        )
+        fresh = []
+        for record in records:
+            if record.external_id not in existing:
+                existing.add(record.external_id)
+                fresh.append(record)
+        return fresh
+
+    def _case_id(self, conn: sa.Connection, rec: RunRecord, at: datetime) -> int | None:
+        case = rec.case
+        if case is None:
+            return None
+        if case.queue not in self._queues:
+            self._queues[case.queue] = ensure_queue(conn, self.team_id, case.queue)
+        return upsert_case(
+            conn,
+            self._queues[case.queue],
+            case.id,
+            case.status,
+            case.title,
+            case.postponed_until,
+            at,
+        )
+
+    def _job_row(self, conn: sa.Connection, assignment_id: int, rec: RunRecord) -> Row:
+        created = rec.created_at or rec.started_at or utcnow()
+        duration = rec.duration_ms
+        if duration is None and rec.started_at and rec.finished_at:
+            duration = int((rec.finished_at - rec.started_at).total_seconds() * 1000)
+        text_in, in_bytes = truncate(rec.input, self.limit)
+        text_out, out_bytes = truncate(rec.output, self.limit)
+        cost = rec.cost_micros
+        if cost is None:
+            cost = _steps_cost(rec)
+        return {
+            "team_id": self.team_id,
+            "assignment_id": assignment_id,
+            "revision_id": self._revision_id(conn, assignment_id, rec),
+            "external_id": rec.external_id,
+            "status": rec.status.value,
+            "source": rec.source.value,
+            "created_at": created,
+            "started_at": rec.started_at,
+            "finished_at": rec.finished_at,
+            "duration_ms": duration,
+            "input": text_in,
+            "input_bytes": in_bytes,
+            "input_type": rec.input_type,
+            "output": text_out,
+            "output_bytes": out_bytes,
+            "verdict": rec.verdict.value if rec.verdict else None,
+            "failure_kind": rec.failure_kind,
+            "error": rec.error,
+            "cost_micros": cost,
+            "input_tokens": _sum([s.input_tokens for s in rec.steps]),
+            "output_tokens": _sum([s.output_tokens for s in rec.steps]),
+            "model": rec.model,
+            "case_id": self._case_id(conn, rec, created),
+            "updated_at": rec.finished_at or created,
+        }
+
+    def _step_rows(self, job_id: int, rec: RunRecord) -> list[Row]:
+        limit = self.limit
+        rows = []
+        for s in rec.steps:
+            args, args_bytes = truncate(s.arguments, limit)
+            res, res_bytes = truncate(s.result, limit)
+            rows.append(
+                {
+                    "job_id": job_id,
+                    "seq": s.seq,
+                    "kind": s.kind.value,
+                    "name": s.name,
+                    "status": s.status.value,
+                    "connection": s.connection,
+                    "arguments": args,
+                    "arguments_bytes": args_bytes,
+                    "result": res,
+                    "result_bytes": res_bytes,
+                    "error": s.error,
+                    "started_at": s.started_at,
+                    "duration_ms": s.duration_ms,
+                    "input_tokens": s.input_tokens,
+                    "output_tokens": s.output_tokens,
+                    "cost_micros": s.cost_micros,
+                    "model": s.model,
+                }
+            )
+        return rows
+
+    def _request_rows(self, job_id: int, rec: RunRecord) -> list[Row]:
+        created = rec.created_at or rec.started_at or utcnow()
+        return [
+            {
+                "job_id": job_id,
+                "step_seq": h.step_seq,
+                "gate": h.gate,
+                "type": h.type.value,
+                "question": h.question,
+                "status": h.status.value,
+                "escalations": 0,
+                "created_at": h.created_at or created,
+                "answered_at": h.answered_at,
+            }
+            for h in rec.human_requests
+        ]
