@@ -1,0 +1,55 @@
+"""The daily check's checks: pure functions ``CheckContext -> list[Finding]``.
+
+``ALL_CHECKS`` lists them in the seed's order (Daily Checks, then Team Insights signals):
+Activity Inbox, Case Queue health, Jobs needing attention, failure clusters, connections,
+cost per job, tool-call loops, output spot-check, run volume, source breakdown. Each
+returns at least one finding, an ``ok`` one when nothing is wrong, so the report shows
+every item of the checklist was done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sopwatch.domain.finding import Finding
+from sopwatch.monitor.checks.attention import check_needs_attention
+from sopwatch.monitor.checks.cases import check_cases
+from sopwatch.monitor.checks.clusters import check_failure_clusters
+from sopwatch.monitor.checks.connections import check_connections
+from sopwatch.monitor.checks.cost import check_cost
+from sopwatch.monitor.checks.inbox import check_inbox
+from sopwatch.monitor.checks.loops import check_tool_loops
+from sopwatch.monitor.checks.sources import check_sources
+from sopwatch.monitor.checks.spot_check import check_spot_check
+from sopwatch.monitor.checks.volume import check_run_volume
+from sopwatch.monitor.context import CheckContext
+
+Check = Callable[[CheckContext], list[Finding]]
+
+ALL_CHECKS: tuple[Check, ...] = (
+    check_inbox,
+    check_cases,
+    check_needs_attention,
+    check_failure_clusters,
+    check_connections,
+    check_cost,
+    check_tool_loops,
+    check_spot_check,
+    check_run_volume,
+    check_sources,
+)
+
+__all__ = [
+    "ALL_CHECKS",
+    "Check",
+    "check_cases",
+    "check_connections",
+    "check_cost",
+    "check_failure_clusters",
+    "check_inbox",
+    "check_needs_attention",
+    "check_run_volume",
+    "check_sources",
+    "check_spot_check",
+    "check_tool_loops",
+]

@@ -1,0 +1,101 @@
+"""Helpers shared by the checks: job naming, money in USD, truncation, failing steps.
+
+Private to ``sopwatch.monitor.checks``. Money arrives in integer micro-dollars and is
+converted to USD (÷ 1e6, rounded to 6 places) only here, for evidence and titles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from sopwatch.domain.enums import HumanRequestStatus, JobStatus, StepStatus
+from sopwatch.domain.job import MICROS_PER_USD, HumanRequest, Job, Step
+from sopwatch.monitor.context import CheckContext
+
+#: At most this many per-job detail rows in one finding's evidence (our choice: keeps the
+#: JSON of a bad day with thousands of failed jobs readable; ``job_ids`` stays complete).
+MAX_DETAIL_ROWS = 50
+
+#: Seed, "Spike in Failed Jobs" (paraphrased closely).
+RESPONSE_FAILED_SPIKE = (
+    "Spike in Failed Jobs: this requires immediate investigation. Open two or three failed "
+    "Jobs and read through their steps to find where each failed. If they all fail at the "
+    "same step, that step has a problem (a Connection issue, a data format mismatch, or a "
+    "logic error in the SOP); if they fail at different steps, look for a common thread: the "
+    "same Connection, the same input type, or the same time of day (an external service "
+    "outage). If the failure rate is high and you cannot fix the root cause at once, consider "
+    "pausing the assignment (disable the schedule or trigger) and tell your team while you "
+    "investigate."
+)
+
+
+def usd(micros: float | None) -> float | None:
+    """Micro-dollars → USD rounded to 6 places; None stays None."""
+    if micros is None:
+        return None
+    return round(micros / MICROS_PER_USD, 6)
+
+
+def fmt_usd(micros: float | None) -> str:
+    """Micro-dollars as a display string (``$0.0123``), ``unknown`` for None."""
+    value = usd(micros)
+    return "unknown" if value is None else f"${value:,.4f}"
+
+
+def truncate(text: str | None, limit: int) -> str | None:
+    """``text`` cut to ``limit`` characters with a trailing ``…`` when cut; None stays None."""
+    if text is None or len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)] + "…"
+
+
+def pct(share: float) -> str:
+    """A share 0..1 as a percentage string with one decimal (``12.5%``)."""
+    return f"{share * 100:.1f}%"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 job`` / ``3 jobs`` (``many`` overrides the plural form)."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def labels(jobs: Iterable[Job]) -> list[str]:
+    """``Job.label`` of each job, in order, without duplicates."""
+    return list(dict.fromkeys(job.label for job in jobs))
+
+
+def jobs_by_id(ctx: CheckContext) -> dict[int, Job]:
+    """Window jobs plus the jobs that ``ctx.human_requests`` name, keyed by job id."""
+    table = dict(ctx.request_jobs)
+    table.update((job.id, job) for job in ctx.jobs)
+    return table
+
+
+def label_of(job_id: int, table: Mapping[int, Job]) -> str:
+    """The label of job ``job_id``; ``job-<id>`` when the job is not loaded."""
+    job = table.get(job_id)
+    return job.label if job is not None else f"job-{job_id}"
+
+
+def failing_step(steps: Sequence[Step]) -> Step | None:
+    """Where a failed job failed: its last step with status error, else its last step;
+    None for a job without steps."""
+    for step in reversed(steps):
+        if step.status == StepStatus.ERROR:
+            return step
+    return steps[-1] if steps else None
+
+
+def pending_requests(ctx: CheckContext) -> list[HumanRequest]:
+    """Human requests still pending (created before the window end), oldest first."""
+    found = [
+        r
+        for r in ctx.human_requests
+        if r.status == HumanRequestStatus.PENDING and r.created_at < ctx.window.end
+    ]
+    return sorted(found, key=lambda r: (r.created_at, r.id))
+
+
+def failed_jobs(jobs: Iterable[Job]) -> list[Job]:
+    """The jobs with status ``failed``."""
+    return [job for job in jobs if job.status == JobStatus.FAILED]

@@ -1,0 +1,89 @@
+"""Output spot-check (seed daily check 5: "Pick three to five completed Jobs at random").
+
+Finding ``spot_check``: a reproducible random pick of completed window jobs with their
+output, for a person to read.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from typing import Any
+
+from sopwatch.domain.enums import JobStatus, Severity, Verdict
+from sopwatch.domain.finding import Finding
+from sopwatch.domain.job import Job
+from sopwatch.monitor.checks._common import plural, truncate
+from sopwatch.monitor.context import CheckContext
+
+#: Longest output kept per picked job (issue #2: "output truncated to ~300 chars").
+OUTPUT_CHARS = 300
+
+#: Seed, Output spot-check.
+RESPONSE_READ = (
+    "Open these completed Jobs and read the output the assignment produced. Does it look "
+    "correct? Would a human reviewer accept it? Are there patterns in what looks off?"
+)
+#: Seed, Output spot-check: "Edge cases cluster".
+RESPONSE_REJECTED = (
+    "A picked Job's output was rejected: would a human reviewer accept the others? Edge "
+    "cases cluster — if you find one, look for others like it (same input shape, same step) "
+    "and handle that case in the SOP."
+)
+
+
+def check_spot_check(ctx: CheckContext) -> list[Finding]:
+    """``spot_check``: pick ``min(settings.spot_check_size, completed)`` completed window
+    jobs with ``random.Random(settings.seed)`` from the jobs ordered by (created_at, id),
+    so the same seed and window give the same pick (seed: "three to five"; the default
+    size is 5). ok unless a picked job has verdict ``rejected`` (then watch). Evidence:
+    ``job_ids``, ``jobs`` rows ``{"job_id", "verdict", "output"}`` (output ≤ 300 chars)
+    and, when any window job has a verdict, ``verdicts`` ``{"accepted": n, "rejected": m}``
+    over all window jobs."""
+    completed = sorted(
+        (job for job in ctx.jobs if job.status == JobStatus.COMPLETED),
+        key=lambda job: (job.created_at, job.id),
+    )
+    verdicts = Counter(str(job.verdict) for job in ctx.jobs if job.verdict is not None)
+    evidence: dict[str, Any] = {"job_ids": []}
+    if verdicts:
+        evidence["verdicts"] = {str(v): verdicts.get(str(v), 0) for v in Verdict}
+    if not completed:
+        title = "Spot-check: not applicable: no completed jobs in the window"
+        return [_finding(Severity.OK, title, RESPONSE_READ, evidence)]
+    size = max(0, min(ctx.settings.spot_check_size, len(completed)))
+    picked = random.Random(ctx.settings.seed).sample(completed, size)
+    rejected = [job.label for job in picked if job.verdict == Verdict.REJECTED]
+    evidence["job_ids"] = [job.label for job in picked]
+    evidence["jobs"] = _rows(picked)
+    evidence["rejected"] = rejected
+    title = f"Spot-check: read the output of {size} of {plural(len(completed), 'completed job')}"
+    if rejected:
+        title += f"; {len(rejected)} of them rejected"
+    if verdicts:
+        title += (
+            f" (window verdicts: {verdicts.get('accepted', 0)} accepted, "
+            f"{verdicts.get('rejected', 0)} rejected)"
+        )
+    severity = Severity.WATCH if rejected else Severity.OK
+    response = RESPONSE_REJECTED if rejected else RESPONSE_READ
+    return [_finding(severity, title, response, evidence)]
+
+
+def _rows(picked: list[Job]) -> list[dict[str, Any]]:
+    """``{"job_id", "verdict", "output"}`` per picked job, output ≤ 300 chars."""
+    return [
+        {
+            "job_id": job.label,
+            "verdict": None if job.verdict is None else str(job.verdict),
+            "output": truncate(job.output, OUTPUT_CHARS),
+        }
+        for job in picked
+    ]
+
+
+def _finding(severity: Severity, title: str, response: str, evidence: dict[str, Any]) -> Finding:
+    """A ``spot_check`` finding."""
+    return Finding(
+        kind="spot_check", severity=severity, title=title, response=response, evidence=evidence
+    )

@@ -1,0 +1,111 @@
+"""Error fingerprints: one normalised line per kind of failure, so repeats group together.
+
+The same failure raised with different values ("unexpected keyword argument 'query'" and
+"... 'page_down'") must land in the same failure cluster (DESIGN.md "Monitoring": failure
+clusters group by error fingerprint). ``fingerprint`` keeps the line that names the error,
+replaces the values in it with placeholders and trims it to ``MAX_FINGERPRINT_CHARS``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+#: Longest fingerprint kept (issue #2: "keep the first line / ~200 chars").
+MAX_FINGERPRINT_CHARS = 200
+#: Longest slice of the chosen line that the patterns look at (our choice: bounds the cost
+#: of a pathological multi-megabyte error text; the result is cut to 200 chars anyway).
+_MAX_SCAN_CHARS = 2_000
+
+_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s'\"<>]+")
+_UUID = re.compile(
+    r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
+)
+# A quote opens only where a word does not continue before it (so "don't" is no quote).
+_SINGLE_QUOTED = re.compile(r"(?<!\w)'(?:[^'\\\n]|\\.)*'(?!\w)")
+_DOUBLE_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_BRACED = re.compile(r"\{[^{}]*\}")
+_BRACKETED = re.compile(r"\[[^\[\]]*\]")
+_HEX = re.compile(r"\b(?:0x[0-9a-fA-F]+|(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,})\b")
+_PATH = re.compile(r"(?<![\w/\\<])(?:[A-Za-z]:)?[\w.\-~]*(?:[\\/][\w.\-]+){2,}[\\/]?")
+# A number may carry a unit of up to 3 letters ("30s", "100ms", "5MB"), which is kept.
+_NUMBER = re.compile(r"(?<![\w.<])\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?=[A-Za-z%]{0,3}(?!\w))")
+_SPACE = re.compile(r"\s+")
+# HTTP error statuses name the failure ("401 Unauthorized", "HTTP 503", "Error code: 400"),
+# so a 4xx/5xx number right after such a word, or before a capitalised reason, is kept.
+_STATUS = re.compile(r"[45]\d\d")
+_STATUS_BEFORE = re.compile(r"(?i)\b(?:http|status|code)\b\W{0,3}$")
+_STATUS_AFTER = re.compile(r" [A-Z][a-z]")
+
+
+def _number(match: re.Match[str]) -> str:
+    """``<num>`` for a number, except an HTTP error status in its usual context."""
+    value = match.group()
+    if _STATUS.fullmatch(value):
+        before = match.string[max(0, match.start() - 16) : match.start()]
+        if _STATUS_BEFORE.search(before) or _STATUS_AFTER.match(match.string, match.end()):
+            return value
+    return "<num>"
+
+
+def _error_line(text: str) -> str:
+    """The line that names the error: the first non-empty one, or the last one of a
+    Python traceback (whose first line is only "Traceback (most recent call last):")."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    if lines[0].startswith("Traceback (most recent call last)"):
+        return lines[-1]
+    return lines[0]
+
+
+def _collapse(pattern: re.Pattern[str], placeholder: str, text: str) -> str:
+    """Replace innermost matches of a bracket ``pattern`` until none is left (≤ 5 levels)."""
+    for _ in range(5):
+        new = pattern.sub(placeholder, text)
+        if new == text:
+            break
+        text = new
+    return text
+
+
+@lru_cache(maxsize=8_192)
+def fingerprint(error: str | None) -> str:
+    """Normalise an error text to a fingerprint (≤ 200 chars, one line).
+
+    Steps: keep the error line (first non-empty line; last line of a traceback); replace
+    URLs with ``<url>``, UUIDs with ``<uuid>``, quoted strings ('…' and "…") with
+    ``<str>``, ``{…}`` and ``[…]`` literals with ``<obj>``/``<list>``, hex ids (``0x…``
+    or ≥ 8 hex digits with a digit) with ``<hex>``, paths with ≥ 2 separators with
+    ``<path>``, numbers with ``<num>`` (except HTTP 4xx/5xx statuses such as ``401
+    Unauthorized`` or ``HTTP 503``, which name the failure); collapse whitespace.
+    ``None`` or blank gives ``""``.
+
+    Example: ``TypeError: PageDownTool.forward() got an unexpected keyword argument 'query'``
+    → ``TypeError: PageDownTool.forward() got an unexpected keyword argument <str>``.
+    Results are memoised (errors repeat a lot within a window).
+    """
+    if not error:
+        return ""
+    text = _error_line(error)[:_MAX_SCAN_CHARS]
+    text = _URL.sub("<url>", text)
+    text = _UUID.sub("<uuid>", text)
+    text = _SINGLE_QUOTED.sub("<str>", text)
+    text = _DOUBLE_QUOTED.sub("<str>", text)
+    text = _collapse(_BRACED, "<obj>", text)
+    text = _collapse(_BRACKETED, "<list>", text)
+    text = _HEX.sub("<hex>", text)
+    text = _PATH.sub("<path>", text)
+    text = _NUMBER.sub(_number, text)
+    text = _SPACE.sub(" ", text).strip()
+    return text[:MAX_FINGERPRINT_CHARS]
+
+
+_NAME_NUMBER = re.compile(r"(?<![A-Za-z0-9_])\d+(?![A-Za-z0-9_])")
+
+
+def normalise_step_name(name: str) -> str:
+    """A step name with free-standing numbers replaced by ``N`` (``Step 7`` → ``Step N``),
+    so numbered agent steps of different jobs group together; tool names stay as they are
+    (``search_v2`` keeps its digit because it is part of a word)."""
+    return _NAME_NUMBER.sub("N", name)

@@ -1,0 +1,107 @@
+"""Loads a ``CheckContext`` from the store: the window's jobs with steps, and the baseline.
+
+Reads only the window and the baseline period through the (assignment, created_at) index,
+never whole tables (DESIGN.md "Facts measured").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from sopwatch.domain.assignment import Assignment
+from sopwatch.domain.case import Case
+from sopwatch.domain.enums import Source
+from sopwatch.domain.job import HumanRequest, Job
+from sopwatch.monitor.context import Baseline, CheckContext, CheckSettings, Window
+from sopwatch.store.cases import case_from_row, cases
+from sopwatch.store.jobs import (
+    count_requests,
+    jobs,
+    jobs_between,
+    pending_requests,
+    requests_of,
+    steps_of,
+)
+
+TRAILING_BASELINE = timedelta(days=7)  # DESIGN.md: "else the trailing 7 days"
+
+
+def default_at(conn: sa.Connection, assignment: Assignment, now: datetime) -> datetime:
+    """Where a check's window ends when ``--at`` is not given.
+
+    ``now`` — unless the assignment's newest job was imported (source ``ingested``): then
+    just after that job, so a check of imported history covers it (issue #2).
+    """
+    row = conn.execute(
+        sa.select(jobs.c.created_at, jobs.c.source)
+        .where(jobs.c.assignment_id == assignment.id)
+        .order_by(jobs.c.created_at.desc())
+        .limit(1)
+    ).one_or_none()
+    if row is not None and row.source == Source.INGESTED.value:
+        newest: datetime = row.created_at
+        return newest + timedelta(milliseconds=1)
+    return now
+
+
+def load_context(
+    conn: sa.Connection,
+    assignment: Assignment,
+    at: datetime,
+    length: timedelta,
+    settings: CheckSettings,
+) -> CheckContext:
+    """The context of a check of ``assignment`` over ``[at - length, at)`` (UTC)."""
+    window = Window(start=at - length, end=at)
+    window_jobs = jobs_between(conn, assignment.id, window.start, window.end)
+    job_ids = [j.id for j in window_jobs]
+    requests = requests_of(conn, job_ids)
+    request_jobs: dict[int, Job] = {j.id: j for j in window_jobs}
+    seen = {r.id for r in requests}
+    older: list[HumanRequest] = []
+    for request, job in pending_requests(conn, assignment.id, window.end):
+        if request.id not in seen:
+            older.append(request)
+            request_jobs[job.id] = job
+    return CheckContext(
+        assignment=assignment,
+        window=window,
+        baseline=load_baseline(conn, assignment, window),
+        jobs=tuple(window_jobs),
+        steps=steps_of(conn, job_ids),
+        human_requests=tuple(older + requests),
+        request_jobs=request_jobs,
+        cases=_cases(conn, window_jobs),
+        settings=settings,
+    )
+
+
+def load_baseline(conn: sa.Connection, assignment: Assignment, window: Window) -> Baseline:
+    """The testing period when the assignment has one, else the 7 days before the window."""
+    if assignment.testing_from is not None and assignment.testing_until is not None:
+        kind, start, end = "testing", assignment.testing_from, assignment.testing_until
+    else:
+        kind, start, end = "trailing_7d", window.start - TRAILING_BASELINE, window.start
+    base_jobs = jobs_between(conn, assignment.id, start, end, light=True)
+    if not base_jobs:
+        kind = "none" if kind == "trailing_7d" else kind
+    return Baseline(
+        kind=kind,
+        start=start,
+        end=end,
+        jobs=tuple(base_jobs),
+        cases=tuple(_cases(conn, base_jobs).values()),
+        human_request_count=count_requests(conn, [j.id for j in base_jobs]),
+    )
+
+
+def _cases(conn: sa.Connection, some_jobs: list[Job]) -> dict[int, Case]:
+    ids = sorted({j.case_id for j in some_jobs if j.case_id is not None})
+    found: dict[int, Case] = {}
+    for i in range(0, len(ids), 900):
+        for row in conn.execute(sa.select(cases).where(cases.c.id.in_(ids[i : i + 900]))):
+            case = case_from_row(row)
+            found[case.id] = case
+    return found

@@ -1,0 +1,1 @@
+"""Tests of the read side: the daily check, its checks, statistics and report."""

@@ -1,0 +1,217 @@
+"""Failure clusters: same step, same error fingerprint, same connection, input type, hour."""
+
+from __future__ import annotations
+
+from sopwatch.domain.enums import JobStatus, Severity
+from sopwatch.domain.finding import Finding
+from sopwatch.monitor.checks.clusters import (
+    MAX_CLUSTER_FINDINGS,
+    RESPONSE_INPUT_TYPE,
+    RESPONSE_MANY_CONNECTIONS,
+    RESPONSE_ONE_CONNECTION,
+    RESPONSE_SAME_STEP,
+    check_failure_clusters,
+)
+
+from .builders import Ctx, agent, model, tool
+
+PAGE_DOWN = "TypeError: PageDownTool.forward() got an unexpected keyword argument '{}'"
+
+
+def _by_dimension(findings: list[Finding], dimension: str) -> list[Finding]:
+    return [f for f in findings if f.evidence.get("dimension") == dimension]
+
+
+def test_no_repeated_failure_is_one_ok_finding() -> None:
+    ctx = Ctx()
+    ctx.job(steps=[model(), tool("search")])
+    ctx.job(JobStatus.FAILED, steps=[tool("a", error="ValueError: x")])
+    ctx.job(JobStatus.FAILED, steps=[tool("b", error="KeyError: y")])
+    (finding,) = check_failure_clusters(ctx.build())
+    assert finding.kind == "failure_cluster"
+    assert finding.severity == Severity.OK
+
+
+def test_page_down_errors_in_completed_jobs_cluster_as_act() -> None:
+    ctx = Ctx()
+    args = ["", "page_down", "arguments", "query"]
+    for i in range(6):
+        steps = [model(), tool("PageDownTool", error=PAGE_DOWN.format(args[i % 4]))]
+        steps.append(tool("PageDownTool", error=PAGE_DOWN.format(args[(i + 1) % 4])))
+        ctx.job(at=i * 3, steps=steps, external_id=f"trace-{i}")
+    findings = check_failure_clusters(ctx.build())
+    (finding,) = findings
+    assert finding.severity == Severity.ACT
+    assert finding.title == (
+        "PageDownTool fails with the same error in 6 jobs (12 steps): "
+        "TypeError: PageDownTool.forward() got an unexpected keyword argument <str>"
+    )
+    ev = finding.evidence
+    assert ev["job_ids"] == [f"trace-{i}" for i in range(6)]
+    assert ev["step"] == ev["tool"] == "PageDownTool"
+    assert ev["job_count"] == 6 and ev["step_count"] == 12
+    assert ev["fingerprint"].endswith("argument <str>")
+    assert ev["sample_error"] == PAGE_DOWN.format("")
+    assert finding.response.startswith(RESPONSE_SAME_STEP)
+
+
+def test_two_to_four_jobs_is_watch_and_one_job_is_no_cluster() -> None:
+    ctx = Ctx()
+    for _ in range(3):
+        ctx.job(JobStatus.FAILED, steps=[tool("lookup", error="KeyError: 'a1'")])
+    ctx.job(JobStatus.FAILED, steps=[tool("other", error="boom")])
+    (finding,) = check_failure_clusters(ctx.build())
+    assert finding.severity == Severity.WATCH
+    assert finding.evidence["job_count"] == 3
+
+
+def test_boundary_at_cluster_min_jobs() -> None:
+    for jobs, severity in ((4, Severity.WATCH), (5, Severity.ACT)):
+        ctx = Ctx()
+        for _ in range(jobs):
+            ctx.job(JobStatus.FAILED, steps=[tool("lookup", error="KeyError: 'x'")])
+        (finding,) = check_failure_clusters(ctx.build())
+        assert finding.severity == severity
+
+
+def test_failed_jobs_at_same_step_with_different_errors_cluster_by_step() -> None:
+    ctx = Ctx()
+    errors = ["ValueError: a", "KeyError: b", "IndexError: c", "OSError: d", "RuntimeError: e"]
+    for error in errors:
+        ctx.job(JobStatus.FAILED, steps=[model(), tool("write_crm", error=error)])
+    steps = _by_dimension(check_failure_clusters(ctx.build()), "step")
+    (finding,) = steps
+    assert finding.severity == Severity.ACT
+    assert finding.evidence["step"] == "write_crm"
+    assert finding.title == "5 failed jobs fail at the same step: write_crm"
+
+
+def test_step_group_covered_by_an_error_group_is_not_repeated() -> None:
+    ctx = Ctx()
+    for _ in range(5):
+        ctx.job(JobStatus.FAILED, steps=[tool("write_crm", error="HTTP 500 from CRM")])
+    findings = check_failure_clusters(ctx.build())
+    assert [f.evidence["dimension"] for f in findings] == ["error"]
+
+
+def test_single_connection_failing_names_the_connection() -> None:
+    ctx = Ctx()
+    for i in range(5):
+        ctx.job(
+            JobStatus.FAILED,
+            steps=[tool("post", error=f"timeout after {i}s", connection="slack-main")],
+        )
+    (finding,) = check_failure_clusters(ctx.build())
+    assert finding.evidence["connection"] == "slack-main"
+    assert finding.response.startswith(RESPONSE_ONE_CONNECTION)
+
+
+def test_connection_with_several_errors_gets_its_own_cluster() -> None:
+    ctx = Ctx()
+    for i in range(6):
+        error = "ConnectionResetError" if i % 2 else "ReadTimeout: 30s"
+        ctx.job(JobStatus.FAILED, steps=[tool("sync", error=error, connection="hubspot")])
+    conns = _by_dimension(check_failure_clusters(ctx.build()), "connection")
+    (finding,) = conns
+    assert finding.severity == Severity.ACT
+    assert finding.evidence["connection"] == "hubspot"
+    assert "2 different errors" in finding.title
+
+
+def test_failures_across_connections_point_to_sop_logic() -> None:
+    ctx = Ctx()
+    for i in range(5):
+        conn = ["crm", "mail", "sheets"][i % 3]
+        ctx.job(JobStatus.FAILED, steps=[tool("apply", error=f"Error{i}", connection=conn)])
+    (finding,) = _by_dimension(check_failure_clusters(ctx.build()), "step")
+    assert finding.response.startswith(RESPONSE_MANY_CONNECTIONS)
+    assert finding.evidence["connections"] == {"crm": 2, "mail": 2, "sheets": 1}
+
+
+def test_failures_at_different_steps_are_no_step_cluster() -> None:
+    ctx = Ctx()
+    for i in range(5):
+        ctx.job(JobStatus.FAILED, steps=[tool(f"t{i}", error=f"E{i}"), model()])
+    assert _by_dimension(check_failure_clusters(ctx.build()), "step") == []
+
+
+def test_failed_jobs_without_steps_point_to_the_input() -> None:
+    ctx = Ctx()
+    for _ in range(5):
+        ctx.job(JobStatus.FAILED, error="invalid input")
+    (finding,) = _by_dimension(check_failure_clusters(ctx.build()), "step")
+    assert finding.evidence["step"] == "(before the first step)"
+    assert "input data was missing or malformed" in finding.response
+
+
+def test_input_type_concentration() -> None:
+    ctx = Ctx()
+    for i in range(10):
+        ctx.job(at=i, input_type="email")
+    for i in range(5):
+        ctx.job(JobStatus.FAILED, at=i, input_type="pdf", steps=[agent(f"Step {i}", f"E{i}")])
+    findings = check_failure_clusters(ctx.build())
+    (finding,) = _by_dimension(findings, "input_type")
+    assert finding.severity == Severity.ACT
+    assert finding.evidence["input_type"] == "pdf"
+    assert finding.response == RESPONSE_INPUT_TYPE.format(value="pdf")
+    assert "5 of 5 failed jobs have input type pdf" in finding.title
+
+
+def test_input_type_every_job_has_is_no_concentration() -> None:
+    ctx = Ctx()
+    for i in range(5):
+        ctx.job(JobStatus.FAILED, at=i, input_type="pdf", steps=[agent(f"Step {i}", f"E{i}")])
+    assert _by_dimension(check_failure_clusters(ctx.build()), "input_type") == []
+
+
+def test_step_cluster_on_one_input_type_adds_the_hitl_hint() -> None:
+    ctx = Ctx()
+    for i in range(10):
+        ctx.job(at=i, input_type="email")
+    for i in range(5):
+        ctx.job(JobStatus.FAILED, at=i, input_type="pdf", steps=[tool("parse", error="bad")])
+    (finding,) = _by_dimension(check_failure_clusters(ctx.build()), "error")
+    assert "Add a HITL gate" in finding.response
+
+
+def test_hour_concentration_suggests_an_outage() -> None:
+    ctx = Ctx()
+    for i in range(20):
+        ctx.job(at=i)
+    for i in range(5):
+        ctx.job(JobStatus.FAILED, at=3 + i * 0.1, steps=[agent(f"Step {i}", f"Other{i}")])
+    (finding,) = _by_dimension(check_failure_clusters(ctx.build()), "hour")
+    assert finding.evidence["hour_utc"] == 3
+    assert "outage" in finding.response
+    assert "between 03:00 and 04:00 UTC" in finding.title
+
+
+def test_numbered_agent_steps_group_together() -> None:
+    ctx = Ctx()
+    for i in range(5):
+        ctx.job(steps=[agent(f"Step {i + 2}", f"AgentExecutionError: code failed at line {i}")])
+    (finding,) = check_failure_clusters(ctx.build())
+    assert finding.evidence["step"] == "Step N"
+    assert finding.severity == Severity.ACT
+
+
+def test_findings_are_biggest_first_and_capped() -> None:
+    ctx = Ctx()
+    for size in range(2, 2 + MAX_CLUSTER_FINDINGS + 3):
+        for _ in range(size):
+            ctx.job(steps=[tool(f"tool_{size}", error=f"Error{size}")])
+    findings = check_failure_clusters(ctx.build())
+    counts = [f.evidence["job_count"] for f in findings[:MAX_CLUSTER_FINDINGS]]
+    assert counts == sorted(counts, reverse=True)
+    assert len(findings) == MAX_CLUSTER_FINDINGS + 1
+    assert "3 smaller failure clusters not listed" in findings[-1].title
+    assert findings[-1].evidence["job_ids"]
+
+
+def test_gate_steps_and_ok_steps_never_cluster() -> None:
+    ctx = Ctx()
+    for _ in range(6):
+        ctx.job(steps=[tool("search"), model()])
+    (finding,) = check_failure_clusters(ctx.build())
+    assert finding.severity == Severity.OK

@@ -1,0 +1,86 @@
+"""Cost per job against the baseline, with robust statistics."""
+
+from __future__ import annotations
+
+from sopwatch.domain.enums import Severity
+from sopwatch.monitor.checks.cost import RESPONSE_COST_SPIKE, check_cost
+
+from .builders import Ctx
+
+
+def _costs(ctx: Ctx, costs: list[float]) -> None:
+    for i, cost in enumerate(costs):
+        ctx.job(at=i % 24, cost=cost, external_id=f"run-{i}")
+
+
+def test_no_cost_data_says_so() -> None:
+    ctx = Ctx()
+    ctx.baseline(10, cost=0.01)
+    ctx.job()
+    (finding,) = check_cost(ctx.build())
+    assert finding.kind == "cost_spike"
+    assert finding.severity == Severity.OK
+    assert finding.title == "No cost recorded for jobs in the window"
+
+
+def test_no_baseline_cost_is_ok_with_window_figures() -> None:
+    ctx = Ctx()
+    ctx.baseline(10)
+    _costs(ctx, [0.02, 0.04])
+    (finding,) = check_cost(ctx.build())
+    assert finding.severity == Severity.OK
+    assert "no baseline cost" in finding.title
+    assert finding.evidence["window_cost_per_job_usd"] == 0.03
+    assert "window_mean_micros" not in finding.evidence
+
+
+def test_steady_cost_is_ok() -> None:
+    ctx = Ctx()
+    ctx.baseline(50, cost=0.010)
+    ctx.baseline(50, cost=0.012)
+    _costs(ctx, [0.010, 0.011, 0.012] * 10)
+    (finding,) = check_cost(ctx.build())
+    assert finding.severity == Severity.OK
+    assert finding.evidence["baseline_cost_per_job_usd"] == 0.011
+
+
+def test_median_doubling_is_act_and_names_top_jobs() -> None:
+    ctx = Ctx()
+    ctx.baseline(40, cost=0.010)
+    _costs(ctx, [0.025] * 20 + [0.5, 0.4, 0.3, 0.2, 0.1, 0.05])
+    (finding,) = check_cost(ctx.build())
+    assert finding.severity == Severity.ACT
+    assert finding.response == RESPONSE_COST_SPIKE
+    ev = finding.evidence
+    assert ev["job_ids"] == ["run-20", "run-21", "run-22", "run-23", "run-24"]
+    assert ev["top_jobs"][0] == {"job_id": "run-20", "cost_usd": 0.5}
+    assert ev["window_median_cost_usd"] == 0.025
+    assert ev["baseline_median_cost_usd"] == 0.01
+    assert ev["median_ratio"] == 2.5
+
+
+def test_median_ratio_between_one_and_a_half_and_two_is_watch() -> None:
+    ctx = Ctx()
+    ctx.baseline(40, cost=0.010)
+    _costs(ctx, [0.0175] * 10)
+    assert check_cost(ctx.build())[0].severity == Severity.WATCH
+    ctx = Ctx()
+    ctx.baseline(40, cost=0.010)
+    _costs(ctx, [0.0149] * 10)
+    assert check_cost(ctx.build())[0].severity == Severity.OK
+
+
+def test_many_jobs_above_baseline_p95_is_watch_even_with_same_median() -> None:
+    ctx = Ctx()
+    ctx.baseline(100, cost=0.010)
+    _costs(ctx, [0.010] * 7 + [0.05] * 3)  # median unchanged, 30% above p95
+    (finding,) = check_cost(ctx.build())
+    assert finding.severity == Severity.WATCH
+    assert finding.evidence["share_above_baseline_p95"] == 0.3
+
+
+def test_one_outlier_is_not_a_spike() -> None:
+    ctx = Ctx()
+    ctx.baseline(100, cost=0.010)
+    _costs(ctx, [0.010] * 19 + [1.0])
+    assert check_cost(ctx.build())[0].severity == Severity.OK

@@ -1,0 +1,83 @@
+"""Error fingerprints: the same failure with different values groups together."""
+
+from __future__ import annotations
+
+import pytest
+
+from sopwatch.monitor.fingerprint import MAX_FINGERPRINT_CHARS, fingerprint, normalise_step_name
+
+PAGE_DOWN = "TypeError: PageDownTool.forward() got an unexpected keyword argument {}"
+
+
+def test_page_down_variants_share_one_fingerprint() -> None:
+    variants = ["''", "'page_down'", "'arguments'", "'query'"]
+    prints = {fingerprint(PAGE_DOWN.format(v)) for v in variants}
+    assert prints == {PAGE_DOWN.format("<str>")}
+
+
+def test_smolagents_wrapper_variants_share_one_fingerprint() -> None:
+    texts = [
+        "Error when executing tool page_down with arguments {'': {}}: "
+        + PAGE_DOWN.format("''")
+        + "\nYou should only use this tool with a correct input.",
+        "Error when executing tool page_down with arguments {'page_down': ''}: "
+        + PAGE_DOWN.format("'page_down'"),
+    ]
+    assert len({fingerprint(t) for t in texts}) == 1
+    assert "arguments <obj>:" in fingerprint(texts[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('KeyError: "customer_42"', "KeyError: <str>"),
+        ("timeout after 30.5 s (attempt 3)", "timeout after <num> s (attempt <num>)"),
+        ("took 100ms, limit 5MB, 3rd try", "took <num>ms, limit <num>MB, <num>rd try"),
+        ("model gpt4 v2 x86_64", "model gpt4 v2 x86_64"),
+        (
+            "401 Unauthorized: token expired for user 123",
+            "401 Unauthorized: token expired for user <num>",
+        ),
+        ("HTTP 503 after 2 tries", "HTTP 503 after <num> tries"),
+        ("Error code: 400 - bad request", "Error code: 400 - bad request"),
+        ("sent 404 items", "sent <num> items"),
+        (
+            "GET https://api.example.com/v1/users/17?x=1 returned 503",
+            "GET <url> returned <num>",
+        ),
+        ("record 1b4e28ba-2fa1-11d2-883f-0016d3cca427 missing", "record <uuid> missing"),
+        ("object at 0x7f3a2b1c not found; id 9f86d081884c", "object at <hex> not found; id <hex>"),
+        ("cannot open /var/data/in/file.csv", "cannot open <path>"),
+        ("recognized as ['.py', '.txt']", "recognized as <list>"),
+        ("  too   many\tspaces  ", "too many spaces"),
+        ("don't retry the user's request", "don't retry the user's request"),
+    ],
+)
+def test_values_become_placeholders(text: str, expected: str) -> None:
+    assert fingerprint(text) == expected
+
+
+def test_keeps_the_first_line_and_caps_length() -> None:
+    assert fingerprint("ValueError: bad\nsecond line 123") == "ValueError: bad"
+    assert len(fingerprint("x" * 5_000)) == MAX_FINGERPRINT_CHARS
+
+
+def test_traceback_keeps_the_exception_line() -> None:
+    text = 'Traceback (most recent call last):\n  File "a.py", line 3\nValueError: bad 7\n'
+    assert fingerprint(text) == "ValueError: bad <num>"
+
+
+def test_empty_and_none() -> None:
+    assert fingerprint(None) == ""
+    assert fingerprint("") == ""
+    assert fingerprint("\n \n") == ""
+
+
+def test_different_errors_stay_apart() -> None:
+    assert fingerprint("KeyError: 'a'") != fingerprint("ValueError: 'a'")
+    assert fingerprint("HTTP 401 Unauthorized") != fingerprint("HTTP 500 Internal Server Error")
+
+
+def test_step_names_lose_free_standing_numbers_only() -> None:
+    assert normalise_step_name("Step 7") == "Step N"
+    assert normalise_step_name("search_v2") == "search_v2"
