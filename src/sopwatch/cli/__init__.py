@@ -1,0 +1,1 @@
+"""The command line (Typer + Rich): a thin shell over the service functions."""

@@ -1,0 +1,100 @@
+"""What every command shares: opening the store, parsing times, printing, failing cleanly."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, NoReturn
+
+import sqlalchemy as sa
+from pydantic import ValidationError
+from rich.console import Console
+
+from sopwatch.domain.errors import InvalidInput, SopwatchError
+from sopwatch.settings import Settings
+from sopwatch.store.engine import make_engine
+from sopwatch.store.migrate import upgrade
+from sopwatch.store.teams import ensure_team
+
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
+
+USAGE_ERROR = 2
+
+
+@dataclass(frozen=True)
+class Store:
+    """An open, migrated database and the team the CLI acts for."""
+
+    engine: sa.Engine
+    team_id: int
+    settings: Settings
+
+
+def open_store() -> Store:
+    """Read settings, connect, migrate to the newest schema, and find (or create) the team."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = "SOPWATCH_" + str(first["loc"][0]).upper()
+        fail(f"{field}: {first['msg']}")
+    try:
+        engine = make_engine(settings.database_url)
+        upgrade(engine)
+        with engine.begin() as conn:
+            team = ensure_team(conn, settings.team)
+    except sa.exc.OperationalError as exc:
+        fail(f"SOPWATCH_DATABASE_URL: cannot open the database: {str(exc.orig).strip()}")
+    except sa.exc.ArgumentError as exc:
+        fail(f"SOPWATCH_DATABASE_URL: {exc}")
+    return Store(engine=engine, team_id=team.id, settings=settings)
+
+
+def parse_time(text: str, field: str) -> datetime:
+    """Parse an ISO 8601 time (``2025-11-26T02:00:00Z``; naive means UTC) or ``now``.
+
+    Raises ``InvalidInput(field, ...)`` when it is neither.
+    """
+    if text.strip().lower() == "now":
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            field, f"{text!r} is not an ISO 8601 time like 2025-11-26T02:00:00Z"
+        ) from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def format_span(span: timedelta) -> str:
+    """``7d``, ``36h``, ``90m`` or ``30s``: the shortest exact unit."""
+    seconds = int(span.total_seconds())
+    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{span.total_seconds():g}s"
+
+
+def fail(message: str, code: int = USAGE_ERROR) -> NoReturn:
+    """Print ``error: message`` to stderr and exit with ``code`` (2: usage error)."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    sys.exit(code)
+
+
+def fail_on(exc: SopwatchError) -> NoReturn:
+    """Turn one of our errors into a clean exit 2 (never a traceback for a user mistake)."""
+    fail(str(exc))
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as indented JSON on stdout (datetimes as ISO 8601)."""
+    sys.stdout.write(json.dumps(data, indent=2, default=_default, ensure_ascii=False) + "\n")
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,126 @@
+"""``sopwatch import``: load agent runs from files as jobs and steps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from sopwatch.cli.common import (
+    console,
+    fail,
+    fail_on,
+    format_span,
+    open_store,
+    parse_time,
+    print_json,
+)
+from sopwatch.domain.errors import InvalidInput
+from sopwatch.ingest.formats import FORMATS
+from sopwatch.ingest.importer import ImportOptions, ImportResult, expand_paths, import_paths
+from sopwatch.ingest.layout import parse_span
+
+MAX_ERRORS_SHOWN = 20
+
+
+def import_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories of agent runs.")],
+    assignment: Annotated[
+        str | None, typer.Option("--assignment", "-a", help="Assignment for every run.")
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")
+    ] = None,
+    revision: Annotated[
+        int | None, typer.Option(min=1, help="Revision number for every run.")
+    ] = None,
+    spread: Annotated[
+        str, typer.Option(help="Lay runs without timestamps evenly over this span (e.g. 7d).")
+    ] = "7d",
+    end: Annotated[
+        str, typer.Option(help="…ending at this time (ISO 8601, UTC; default now).")
+    ] = "now",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Import agent runs (tau, tau2, openinference, jsonl) as jobs, idempotently.
+
+    Example: sopwatch import data/tau2-bench/ --assignment airline-support
+    """
+    try:
+        if fmt is not None and fmt not in FORMATS:
+            raise InvalidInput("--format", f"must be one of {', '.join(FORMATS)}; got {fmt!r}")
+        options = ImportOptions(
+            team_id=0,
+            assignment=assignment,
+            fmt=fmt,
+            revision=revision,
+            spread=parse_span(spread, "--spread"),
+            end=parse_time(end, "--end"),
+        )
+        files = expand_paths(paths)
+    except InvalidInput as exc:
+        fail_on(exc)
+    if not files:
+        fail("PATH: no .json or .jsonl files found")
+    store = open_store()
+    options.team_id = store.team_id
+    options.payload_limit = store.settings.payload_limit_bytes
+    started = datetime.now(UTC)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} files"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=as_json,
+    ) as progress:
+        task = progress.add_task("importing", total=len(files))
+        seen: set[Path] = set()
+
+        def on_progress(path: Path, runs: int) -> None:
+            if path not in seen:
+                seen.add(path)
+                progress.advance(task)
+            progress.update(task, description=f"{path.name}: {runs} runs")
+
+        result = import_paths(store.engine, files, options, on_progress)
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    _report(result, options, seconds, as_json)
+
+
+def _report(result: ImportResult, options: ImportOptions, seconds: float, as_json: bool) -> None:
+    if as_json:
+        print_json(
+            {
+                "files": result.files,
+                "read": result.read,
+                "imported": result.imported,
+                "skipped_existing": result.skipped,
+                "steps": result.steps,
+                "laid_out": result.laid_out,
+                "errors": [str(e) for e in result.errors],
+                "seconds": round(seconds, 3),
+            }
+        )
+        raise typer.Exit(1 if result.errors else 0)
+    console.print(
+        f"Imported [bold]{result.imported}[/] jobs ({result.steps} steps) from {result.files} "
+        f"files in {seconds:.1f} s; {result.skipped} already imported, "
+        f"{len(result.errors)} errors."
+    )
+    if result.laid_out:
+        console.print(
+            f"{result.laid_out} runs had no timestamps: laid out evenly over "
+            f"{format_span(options.spread)} ending {options.end:%Y-%m-%d %H:%M} UTC "
+            "(--spread/--end)."
+        )
+    for error in result.errors[:MAX_ERRORS_SHOWN]:
+        console.print(f"  [red]error[/] {error}", highlight=False)
+    if len(result.errors) > MAX_ERRORS_SHOWN:
+        console.print(f"  … and {len(result.errors) - MAX_ERRORS_SHOWN} more errors (use --json)")
+    if result.errors:
+        raise typer.Exit(1)

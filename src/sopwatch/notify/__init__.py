@@ -1,0 +1,1 @@
+"""Notifications through apprise and signed outbound webhooks. Not built yet (later issues)."""
