@@ -1,9 +1,9 @@
 """The exception tree. Each leaf's docstring is its default message and says how to fix it.
 
-    SopwatchError
-    ├── NotFound            (HTTP 404, CLI exit 2)
-    ├── InvalidTransition   (HTTP 409)
-    └── InvalidInput        (HTTP 422, CLI exit 2): names the field and the problem
+SopwatchError
+├── NotFound            (HTTP 404, CLI exit 2)
+├── InvalidTransition   (HTTP 409)
+└── InvalidInput        (HTTP 422, CLI exit 2): names the field and the problem
 """
 
 from __future__ import annotations

@@ -1,0 +1,47 @@
+# sopwatch — `make demo` runs the main job on bundled real data; `make test` runs everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SOPWATCH := $(BIN)/sopwatch
+DEMO := airline-support
+
+.PHONY: demo test lint typecheck unit bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# Load the bundled runs into the embedded SQLite database and print the daily check.
+# tau-bench (GPT-4o, revision 1, no timestamps) is laid out over the week before the
+# gpt-oss runs (revision 2, 2025-11-26), which the check then compares with it.
+demo: $(VENV)/.installed
+	$(SOPWATCH) import data/tau-bench/gpt-4o-airline.json --assignment $(DEMO) --revision 1 \
+	  --spread 7d --end 2025-11-25T00:00:00Z
+	$(SOPWATCH) import data/tau2-bench/gpt-oss-120b_*.json --assignment $(DEMO) --revision 2
+	$(SOPWATCH) import data/tau2-bench/claude-sonnet-4-5_*.json --assignment airline-claude
+	$(SOPWATCH) import data/tau2-bench/ironshell-*.json --assignment airline-gpt54
+	$(SOPWATCH) import data/tau2-bench/toolorchestra_*.json --assignment retail-toolorchestra
+	$(SOPWATCH) assignments set $(DEMO) --expected-runs-per-day 30
+	$(SOPWATCH) check $(DEMO) --seed 7 || [ $$? -eq 1 ]
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
+
+unit: $(VENV)/.installed
+	$(BIN)/pytest -q
+
+test: lint typecheck unit
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/import_and_check.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
