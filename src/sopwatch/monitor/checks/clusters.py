@@ -35,6 +35,7 @@ from sopwatch.monitor.checks._common import (
     failed_jobs,
     failing_step,
     pct,
+    plural,
     truncate,
 )
 from sopwatch.monitor.checks.inbox import OK_RESPONSE
@@ -367,7 +368,10 @@ def _rest(rest: list[Finding]) -> list[Finding]:
         Finding(
             kind="failure_cluster",
             severity=worst([f.severity for f in rest]),
-            title=f"{len(rest)} smaller failure clusters not listed ({len(job_ids)} jobs)",
+            title=(
+                f"{plural(len(rest), 'smaller failure cluster')} not listed "
+                f"({plural(len(job_ids), 'job')})"
+            ),
             response=RESPONSE_SAME_STEP,
             evidence={"job_ids": job_ids, "clusters": [f.title for f in rest[:MAX_DETAIL_ROWS]]},
         )

@@ -14,7 +14,7 @@ from typing import Any
 from sopwatch.domain.enums import FailureKind, JobStatus, Severity, StepKind
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job, Step
-from sopwatch.monitor.checks._common import fmt_usd, truncate, usd
+from sopwatch.monitor.checks._common import fmt_usd, plural, truncate, usd
 from sopwatch.monitor.checks.inbox import OK_RESPONSE
 from sopwatch.monitor.context import CheckContext
 
@@ -155,7 +155,7 @@ def _rest(rest: list[Finding]) -> list[Finding]:
         Finding(
             kind="tool_loop",
             severity=severity,
-            title=f"{len(rest)} more jobs with tool-call loops not listed",
+            title=f"{plural(len(rest), 'more job')} with tool-call loops not listed",
             response=RESPONSE_LOOP,
             evidence={"job_ids": [f.evidence["job_ids"][0] for f in rest]},
         )
