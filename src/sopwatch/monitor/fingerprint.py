@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-#: Longest fingerprint kept (issue #2: "keep the first line / ~200 chars").
+#: Longest fingerprint kept (our choice: the first line, ~200 chars).
 MAX_FINGERPRINT_CHARS = 200
 #: Longest slice of the chosen line that the patterns look at (our choice: bounds the cost
 #: of a pathological multi-megabyte error text; the result is cut to 200 chars anyway).

@@ -18,7 +18,7 @@ from sopwatch.domain.enums import Severity
 from sopwatch.domain.finding import Finding
 from sopwatch.monitor.daily_check import Report
 
-#: Job ids shown per finding before "+N more" (issue #2: "at most ~5").
+#: Job ids shown per finding before "+N more" (our choice: a report read in under a minute).
 MAX_JOB_IDS = 5
 #: Rows shown of a list in Markdown evidence, and characters of one rendered value.
 MAX_LIST_ROWS = 5

@@ -36,7 +36,7 @@ RESPONSE_ATTENTION = (
 )
 #: Statuses of the Jobs List "Needs attention" filter (seed: "any Failed or Needs Input Jobs").
 _FLAGGED = (JobStatus.FAILED, JobStatus.NEEDS_INPUT)
-#: Longest error text kept per job row (issue #2: "error truncated ~120 chars").
+#: Longest error text kept per job row (our choice: one line in a report).
 ERROR_CHARS = 120
 
 

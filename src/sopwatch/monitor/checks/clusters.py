@@ -42,8 +42,8 @@ from sopwatch.monitor.checks.inbox import OK_RESPONSE
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.fingerprint import fingerprint, normalise_step_name
 
-#: A group is concentrated in one value when ≥ this share of its jobs have it (issue #2:
-#: "≥ 80% in one value") …
+#: A group is concentrated in one value when ≥ this share of its jobs have it (our
+#: choice; seed: "failures only on certain input types", "the same time of day") …
 CONCENTRATION_SHARE = 0.8
 #: … and that share is at least this far above the value's share among all window jobs
 #: (our choice: a value every job has, e.g. one daily schedule hour, is no concentration).

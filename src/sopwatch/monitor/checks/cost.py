@@ -18,17 +18,17 @@ from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import SpreadComparison, compare_spread
 
 #: Spike when the window median is more than this multiple of the baseline median
-#: (our choice, issue #2: 1.5×).
+#: (our choice).
 SPIKE_MEDIAN_RATIO = 1.5
 #: … or when at least this share of window jobs costs more than the baseline p95 (our
-#: choice, issue #2: 20%; normally ~5% would). A job counts as above only when it also
+#: choice; normally ~5% would). A job counts as above only when it also
 #: costs more than 1.5 × the baseline median (our choice: with a near-constant baseline the
 #: p95 equals the median and a 1% rise would otherwise read as a spike).
 SPIKE_SHARE_ABOVE_P95 = 0.2
 #: act when the window median is at least this multiple of the baseline median (our
-#: choice, issue #2: 2×).
+#: choice).
 ACT_MEDIAN_RATIO = 2.0
-#: Jobs named as driving the cost (issue #2: top 5).
+#: Jobs named as driving the cost (our choice: top 5).
 TOP_JOBS = 5
 
 #: Seed, "Cost spike" pattern (paraphrased closely).

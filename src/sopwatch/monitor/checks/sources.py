@@ -17,7 +17,7 @@ from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import rate_differs_p
 
 #: A source's share moving by at least this much (0..1) is a change in the mix; a new
-#: source with this share counts the same way (issue #2: 20 points).
+#: source with this share counts the same way (our choice: 20 points).
 SHIFT_POINTS = 0.2
 
 #: Seed, Source breakdown example (a scheduled assignment suddenly showing manual runs).

@@ -16,7 +16,7 @@ from sopwatch.domain.job import Job
 from sopwatch.monitor.checks._common import plural, truncate
 from sopwatch.monitor.context import CheckContext
 
-#: Longest output kept per picked job (issue #2: "output truncated to ~300 chars").
+#: Longest output kept per picked job (our choice: enough to judge, short enough to read).
 OUTPUT_CHARS = 300
 
 #: Seed, Output spot-check.

@@ -31,8 +31,8 @@ RESPONSE_NO_EXPECTATION = (
     "No expectation set; set one with "
     "`sopwatch assignments set ASSIGNMENT --expected-runs-per-day N`."
 )
-#: 0 jobs is ``act`` when at least this many were expected (our choice: issue #2 says
-#: "expectation > 0"; below one expected run, an empty window is ordinary chance).
+#: 0 jobs is ``act`` when at least this many were expected (our choice: below one
+#: expected run, an empty window is ordinary chance; seed: "trigger is not firing").
 ACT_MIN_EXPECTED = 1.0
 
 
