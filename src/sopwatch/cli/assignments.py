@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from sopwatch.cli.common import console, fail, fail_on, open_store, parse_time, print_json
-from sopwatch.domain.errors import InvalidInput, NotFound
+from sopwatch.cli.common import console, fail, open_store, parse_time, print_json, user_errors
+from sopwatch.domain.errors import InvalidInput
 from sopwatch.store import assignments as store_assignments
 from sopwatch.store.audit import record_event
 
@@ -16,6 +16,7 @@ app = typer.Typer(help="List assignments and set their expectations.", no_args_i
 
 
 @app.command("list")
+@user_errors
 def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -48,6 +49,7 @@ def list_command(
 
 
 @app.command("set")
+@user_errors
 def set_command(
     assignment: Annotated[str, typer.Argument(help="The assignment to change.")],
     expected_runs_per_day: Annotated[
@@ -66,27 +68,21 @@ def set_command(
     Example: sopwatch assignments set airline-support --expected-runs-per-day 30
     """
     values: dict[str, object] = {}
-    try:
-        if expected_runs_per_day is not None:
-            values["expected_runs_per_day"] = expected_runs_per_day
-        if (testing_from is None) != (testing_until is None):
-            raise InvalidInput("--testing-from/--testing-until", "give both ends of the period")
-        if testing_from is not None and testing_until is not None:
-            start = parse_time(testing_from, "--testing-from")
-            end = parse_time(testing_until, "--testing-until")
-            if end <= start:
-                raise InvalidInput("--testing-until", "must be after --testing-from")
-            values.update(testing_from=start, testing_until=end)
-    except InvalidInput as exc:
-        fail_on(exc)
+    if expected_runs_per_day is not None:
+        values["expected_runs_per_day"] = expected_runs_per_day
+    if (testing_from is None) != (testing_until is None):
+        raise InvalidInput("--testing-from/--testing-until", "give both ends of the period")
+    if testing_from is not None and testing_until is not None:
+        start = parse_time(testing_from, "--testing-from")
+        end = parse_time(testing_until, "--testing-until")
+        if end <= start:
+            raise InvalidInput("--testing-until", "must be after --testing-from")
+        values.update(testing_from=start, testing_until=end)
     if not values:
         fail("nothing to set: give --expected-runs-per-day or --testing-from/--testing-until")
     store = open_store()
     with store.engine.begin() as conn:
-        try:
-            found = store_assignments.get_assignment(conn, store.team_id, assignment)
-        except NotFound as exc:
-            fail_on(exc)
+        found = store_assignments.get_assignment(conn, store.team_id, assignment)
         store_assignments.update_assignment(conn, found.id, **values)
         record_event(
             conn,

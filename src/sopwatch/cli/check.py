@@ -9,8 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sopwatch.cli.common import fail_on, open_store, parse_time, print_json
-from sopwatch.domain.errors import InvalidInput, NotFound
+from sopwatch.cli.common import open_store, parse_time, print_json
 from sopwatch.ingest.layout import parse_span
 from sopwatch.monitor.context import CheckSettings
 from sopwatch.monitor.daily_check import run_daily_check
@@ -54,21 +53,15 @@ def check_command(
 
     Example: sopwatch check airline-support --format json
     """
-    try:
-        length = parse_span(window, "--window")
-        stale = parse_span(stale_after, "--stale-after")
-        at_time = parse_time(at, "--at") if at is not None else None
-    except InvalidInput as exc:
-        fail_on(exc)
+    length = parse_span(window, "--window")
+    stale = parse_span(stale_after, "--stale-after")
+    at_time = parse_time(at, "--at") if at is not None else None
     settings = CheckSettings(
         stale_after_ms=int(stale.total_seconds() * 1000), loop_min_repeats=loop_threshold, seed=seed
     )
     store = open_store()
     with store.engine.connect() as conn:
-        try:
-            found = get_assignment(conn, store.team_id, assignment)
-        except NotFound as exc:
-            fail_on(exc)
+        found = get_assignment(conn, store.team_id, assignment)
         end = at_time or default_at(conn, found, datetime.now(UTC))
         context = load_context(conn, found, end, length, settings)
     report = run_daily_check(context)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, NoReturn
+from typing import Any, NoReturn, ParamSpec
 
 import sqlalchemy as sa
 from pydantic import ValidationError
@@ -17,6 +19,8 @@ from sopwatch.settings import Settings
 from sopwatch.store.engine import make_engine
 from sopwatch.store.migrate import upgrade
 from sopwatch.store.teams import ensure_team
+
+P = ParamSpec("P")
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
@@ -84,9 +88,18 @@ def fail(message: str, code: int = USAGE_ERROR) -> NoReturn:
     sys.exit(code)
 
 
-def fail_on(exc: SopwatchError) -> NoReturn:
-    """Turn one of our errors into a clean exit 2 (never a traceback for a user mistake)."""
-    fail(str(exc))
+def user_errors(command: Callable[P, None]) -> Callable[P, None]:
+    """Wrap a command so our errors (``InvalidInput``, ``NotFound``…) exit 2 with one line,
+    never a traceback for a user mistake."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except SopwatchError as exc:
+            fail(str(exc))
+
+    return wrapper
 
 
 def print_json(data: Any) -> None:

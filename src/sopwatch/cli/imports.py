@@ -12,7 +12,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sopwatch.cli.common import (
     console,
     fail,
-    fail_on,
     format_span,
     open_store,
     parse_time,
@@ -49,20 +48,17 @@ def import_command(
 
     Example: sopwatch import data/tau2-bench/ --assignment airline-support
     """
-    try:
-        if fmt is not None and fmt not in FORMATS:
-            raise InvalidInput("--format", f"must be one of {', '.join(FORMATS)}; got {fmt!r}")
-        options = ImportOptions(
-            team_id=0,
-            assignment=assignment,
-            fmt=fmt,
-            revision=revision,
-            spread=parse_span(spread, "--spread"),
-            end=parse_time(end, "--end"),
-        )
-        files = expand_paths(paths)
-    except InvalidInput as exc:
-        fail_on(exc)
+    if fmt is not None and fmt not in FORMATS:
+        raise InvalidInput("--format", f"must be one of {', '.join(FORMATS)}; got {fmt!r}")
+    options = ImportOptions(
+        team_id=0,
+        assignment=assignment,
+        fmt=fmt,
+        revision=revision,
+        spread=parse_span(spread, "--spread"),
+        end=parse_time(end, "--end"),
+    )
+    files = expand_paths(paths)
     if not files:
         fail("PATH: no .json or .jsonl files found")
     store = open_store()

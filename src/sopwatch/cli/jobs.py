@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from sopwatch.cli.common import console, fail, fail_on, open_store, print_json
+from sopwatch.cli.common import console, fail, open_store, print_json
 from sopwatch.domain.enums import JobStatus
 from sopwatch.domain.errors import NotFound
 from sopwatch.domain.job import Job, Step
@@ -39,10 +39,7 @@ def jobs_command(
         )
     store = open_store()
     with store.engine.connect() as conn:
-        try:
-            found = get_assignment(conn, store.team_id, assignment)
-        except NotFound as exc:
-            fail_on(exc)
+        found = get_assignment(conn, store.team_id, assignment)
         rows = list_jobs(conn, found.id, statuses, limit=limit)
     if as_json:
         print_json([_job_dict(j) for j in rows])
@@ -75,15 +72,10 @@ def job_command(
     """
     store = open_store()
     with store.engine.connect() as conn:
-        try:
-            assignment_id = (
-                get_assignment(conn, store.team_id, assignment).id if assignment else None
-            )
-        except NotFound as exc:
-            fail_on(exc)
+        assignment_id = get_assignment(conn, store.team_id, assignment).id if assignment else None
         found = find_jobs(conn, store.team_id, job_id, assignment_id)
         if not found:
-            fail_on(NotFound("job", job_id))
+            raise NotFound("job", job_id)
         if len(found) > 1:
             fail(f"job {job_id!r} names {len(found)} jobs; give --assignment")
         job = found[0]

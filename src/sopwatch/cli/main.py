@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from sopwatch.cli import assignments, check, imports, jobs
-from sopwatch.domain.errors import SopwatchError
+from sopwatch.cli.common import user_errors
 
 app = typer.Typer(
     name="sopwatch",
@@ -18,21 +18,16 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.command("import")(imports.import_command)
-app.command("check")(check.check_command)
-app.command("jobs")(jobs.jobs_command)
-app.command("job")(jobs.job_command)
+app.command("import")(user_errors(imports.import_command))
+app.command("check")(user_errors(check.check_command))
+app.command("jobs")(user_errors(jobs.jobs_command))
+app.command("job")(user_errors(jobs.job_command))
 app.add_typer(assignments.app, name="assignments")
 
 
 def main() -> None:
     """Entry point of the ``sopwatch`` script."""
-    try:
-        app()
-    except SopwatchError as exc:  # a user mistake that escaped a command: still no traceback
-        from sopwatch.cli.common import fail
-
-        fail(str(exc))
+    app()
 
 
 if __name__ == "__main__":

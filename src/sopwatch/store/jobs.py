@@ -152,19 +152,21 @@ def step_from_row(row: Any) -> Step:
     )
 
 
-def request_from_row(row: Any) -> HumanRequest:
-    """A ``HumanRequest`` from a ``human_requests`` row."""
+def request_from_row(row: Any, prefix: str = "") -> HumanRequest:
+    """A ``HumanRequest`` from a row holding the ``human_requests`` columns, each named
+    ``prefix + column`` (a prefix tells them apart in a join)."""
+    m = row._mapping
     return HumanRequest(
-        id=row.id,
-        job_id=row.job_id,
-        type=HumanRequestType(row.type),
-        status=HumanRequestStatus(row.status),
-        created_at=row.created_at,
-        gate=row.gate,
-        step_seq=row.step_seq,
-        question=row.question,
-        answered_at=row.answered_at,
-        response=row.response,
+        id=m[prefix + "id"],
+        job_id=m[prefix + "job_id"],
+        type=HumanRequestType(m[prefix + "type"]),
+        status=HumanRequestStatus(m[prefix + "status"]),
+        created_at=m[prefix + "created_at"],
+        gate=m[prefix + "gate"],
+        step_seq=m[prefix + "step_seq"],
+        question=m[prefix + "question"],
+        answered_at=m[prefix + "answered_at"],
+        response=m[prefix + "response"],
     )
 
 
@@ -231,23 +233,7 @@ def pending_requests(
             human_requests.c.created_at < before,
         )
     )
-    out = []
-    for row in conn.execute(query):
-        m = row._mapping
-        request = HumanRequest(
-            id=m["hr_id"],
-            job_id=m["hr_job_id"],
-            type=HumanRequestType(m["hr_type"]),
-            status=HumanRequestStatus(m["hr_status"]),
-            created_at=m["hr_created_at"],
-            gate=m["hr_gate"],
-            step_seq=m["hr_step_seq"],
-            question=m["hr_question"],
-            answered_at=m["hr_answered_at"],
-            response=m["hr_response"],
-        )
-        out.append((request, job_from_row(row)))
-    return out
+    return [(request_from_row(row, "hr_"), job_from_row(row)) for row in conn.execute(query)]
 
 
 def count_requests(conn: sa.Connection, job_ids: Iterable[int]) -> int:
