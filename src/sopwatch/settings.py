@@ -15,6 +15,7 @@ from pathlib import Path
 from platformdirs import user_data_dir
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 
 def default_database_url() -> str:
@@ -28,15 +29,38 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOPWATCH_", extra="ignore")
 
     database_url: str = Field(default_factory=default_database_url)
-    team: str = "default"
+    team: str = Field(default="default", max_length=100)
     payload_limit_bytes: int = Field(default=16_384, ge=256)
+
+    @field_validator("team")
+    @classmethod
+    def _team_named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
 
     @field_validator("database_url")
     @classmethod
     def _known_backend(cls, value: str) -> str:
-        if not value.startswith(("sqlite", "postgresql")):
-            raise ValueError("must start with sqlite:// or postgresql+psycopg://")
+        if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+            raise ValueError(
+                "must start with sqlite:/// (a file) or postgresql+psycopg:// (a server)"
+            )
         return value
+
+
+def missing_sqlite_directory(url: str) -> Path | None:
+    """For a SQLite file URL other than the default, the file's directory when it does not
+    exist (so a typo is refused rather than creating a new, empty database); else None.
+    The default location's directory is created on first use.
+    """
+    if not url.startswith("sqlite:") or url == default_database_url():
+        return None
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return None
+    directory = Path(database).expanduser().parent
+    return None if directory.is_dir() else directory
 
 
 @lru_cache(maxsize=1)

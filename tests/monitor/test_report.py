@@ -86,3 +86,12 @@ def test_real_report_renders() -> None:
     text = render_text(report)
     assert len(text.splitlines()) == 5 + len(report.findings)  # all ok: no extra lines
     assert render_markdown(report).count("\n## ") == 0
+
+
+def test_text_lists_act_findings_first_under_act_now() -> None:
+    lines = render_text(_report([WATCH, OK, ACT])).splitlines()
+    start = lines.index("Act now:")
+    assert start == 4
+    assert lines[start + 1] == "  - PageDownTool fails | with the same error in 8 jobs"
+    assert lines[start + 2] == ""
+    assert "Act now:" not in render_text(_report([WATCH, OK]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import math
 from typing import Annotated
 
 import typer
@@ -11,6 +12,10 @@ from sopwatch.cli.common import console, fail, open_store, parse_time, print_jso
 from sopwatch.domain.errors import InvalidInput
 from sopwatch.store import assignments as store_assignments
 from sopwatch.store.audit import record_event
+
+#: Upper bound of ``--expected-runs-per-day`` (our choice: ten million a day is beyond any
+#: assignment; it keeps the report's numbers readable).
+MAX_RUNS_PER_DAY = 10_000_000
 
 app = typer.Typer(help="List assignments and set their expectations.", no_args_is_help=True)
 
@@ -41,10 +46,16 @@ def list_command(
         console.print(
             "No assignments yet: import runs with `sopwatch import PATH --assignment NAME`."
         )
-    for row in rows:
+    for a in found:
+        testing = (
+            f"{a.testing_from:%Y-%m-%d %H:%M} to {a.testing_until:%Y-%m-%d %H:%M} UTC"
+            if a.testing_from and a.testing_until
+            else "not set (baseline: the 7 days before each window)"
+        )
+        expected = "not set" if a.expected_runs_per_day is None else f"{a.expected_runs_per_day:g}"
         console.print(
-            f"{row['name']}  stage={row['stage']}  "
-            f"expected_runs_per_day={row['expected_runs_per_day']}"
+            f"[bold]{a.name}[/]  stage {a.stage}  expected runs/day {expected}  "
+            f"testing period {testing}"
         )
 
 
@@ -69,6 +80,10 @@ def set_command(
     """
     values: dict[str, object] = {}
     if expected_runs_per_day is not None:
+        if not math.isfinite(expected_runs_per_day) or expected_runs_per_day > MAX_RUNS_PER_DAY:
+            raise InvalidInput(
+                "--expected-runs-per-day", f"must be a number from 0 to {MAX_RUNS_PER_DAY:,}"
+            )
         values["expected_runs_per_day"] = expected_runs_per_day
     if (testing_from is None) != (testing_until is None):
         raise InvalidInput("--testing-from/--testing-until", "give both ends of the period")

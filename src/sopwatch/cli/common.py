@@ -15,17 +15,22 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from sopwatch.domain.errors import InvalidInput, SopwatchError
-from sopwatch.settings import Settings
+from sopwatch.settings import Settings, missing_sqlite_directory
 from sopwatch.store.engine import make_engine
 from sopwatch.store.migrate import upgrade
 from sopwatch.store.teams import ensure_team
 
 P = ParamSpec("P")
 
-console = Console(soft_wrap=True)
+# Piped output is not cut to 80 columns: ids and errors stay whole for grep and less.
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err_console = Console(stderr=True, soft_wrap=True)
 
 USAGE_ERROR = 2
+#: Times given on the command line must fall in this range (our choice: agent runs exist
+#: after 1970; windows and spreads of up to ten years stay inside ``datetime``).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,10 @@ def open_store() -> Store:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = "SOPWATCH_" + str(first["loc"][0]).upper()
-        fail(f"{field}: {first['msg']}")
+        fail(f"{field}: {first['msg'].removeprefix('Value error, ')}")
+    missing = missing_sqlite_directory(settings.database_url)
+    if missing is not None:
+        fail(f"SOPWATCH_DATABASE_URL: directory {missing} does not exist (create it first)")
     try:
         engine = make_engine(settings.database_url)
         upgrade(engine)
@@ -60,7 +68,8 @@ def open_store() -> Store:
 def parse_time(text: str, field: str) -> datetime:
     """Parse an ISO 8601 time (``2025-11-26T02:00:00Z``; naive means UTC) or ``now``.
 
-    Raises ``InvalidInput(field, ...)`` when it is neither.
+    Raises ``InvalidInput(field, ...)`` when it is neither, or lies outside 1970–2200 (a
+    window or spread reaching past ``datetime``'s range would otherwise crash).
     """
     if text.strip().lower() == "now":
         return datetime.now(UTC)
@@ -70,6 +79,8 @@ def parse_time(text: str, field: str) -> datetime:
         raise InvalidInput(
             field, f"{text!r} is not an ISO 8601 time like 2025-11-26T02:00:00Z"
         ) from None
+    if not EARLIEST.year <= value.year < LATEST.year:
+        raise InvalidInput(field, f"{text!r} is outside {EARLIEST.year}–{LATEST.year}")
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 

@@ -25,6 +25,11 @@ from sopwatch.ingest.layout import parse_span
 MAX_ERRORS_SHOWN = 20
 
 
+def plural(count: int, word: str) -> str:
+    """``1 job``, ``3 jobs``."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
 def import_command(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories of agent runs.")],
     assignment: Annotated[
@@ -34,7 +39,7 @@ def import_command(
         str | None, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")
     ] = None,
     revision: Annotated[
-        int | None, typer.Option(min=1, help="Revision number for every run.")
+        int | None, typer.Option(min=1, max=2**31 - 1, help="Revision number for every run.")
     ] = None,
     spread: Annotated[
         str, typer.Option(help="Lay runs without timestamps evenly over this span (e.g. 7d).")
@@ -104,11 +109,11 @@ def _report(result: ImportResult, options: ImportOptions, seconds: float, as_jso
         )
         raise typer.Exit(1 if result.errors else 0)
     console.print(
-        f"Imported [bold]{result.imported}[/] jobs ({result.steps} steps) from {result.files} "
-        f"files in {seconds:.1f} s; {result.skipped} already imported, "
-        f"{len(result.errors)} errors."
+        f"Imported [bold]{plural(result.imported, 'job')}[/] ({plural(result.steps, 'step')}) "
+        f"from {plural(result.files, 'file')} in {seconds:.1f} s; "
+        f"{result.skipped} already imported, {plural(len(result.errors), 'error')}."
     )
-    if result.laid_out:
+    if result.laid_out and result.imported:
         console.print(
             f"{result.laid_out} runs had no timestamps: laid out evenly over "
             f"{format_span(options.spread)} ending {options.end:%Y-%m-%d %H:%M} UTC "

@@ -111,6 +111,9 @@ def _print_job(job: Job, steps: tuple[Step, ...]) -> None:
     )
     if job.failure_kind or job.error:
         console.print(f"failure: {job.failure_kind or ''} {job.error or ''}", highlight=False)
+    for name, text in (("input", job.input), ("output", job.output)):
+        if text:
+            console.print(f"{name}: {_one_line(text, 300)}", highlight=False, markup=False)
     table = Table("seq", "kind", "name", "status", "ms", "arguments / error")
     for s in steps:
         detail = s.error if s.error else (s.arguments or "")
@@ -123,6 +126,11 @@ def _print_job(job: Job, steps: tuple[Step, ...]) -> None:
             (detail or "")[:80],
         )
     console.print(table)
+
+
+def _one_line(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _usd(micros: int | None) -> str:

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 
 from sopwatch.domain.assignment import Assignment
 from sopwatch.domain.case import Case
-from sopwatch.domain.enums import Source
 from sopwatch.domain.job import HumanRequest, Job
 from sopwatch.monitor.context import Baseline, CheckContext, CheckSettings, Window
 from sopwatch.store.cases import case_from_row, cases
@@ -31,19 +30,26 @@ TRAILING_BASELINE = timedelta(days=7)  # DESIGN.md: "else the trailing 7 days"
 def default_at(conn: sa.Connection, assignment: Assignment, now: datetime) -> datetime:
     """Where a check's window ends when ``--at`` is not given.
 
-    ``now`` — unless the assignment's newest job was imported (source ``ingested``): then
-    just after that job, so a check of imported history covers it (issue #2).
+    ``now`` — unless the assignment's newest job was imported (``sopwatch import``): then
+    just after the last moment of the imported history (the latest job start or finish),
+    so a check of imported history covers it, including requests raised late in a run
+    (issue #2: "for imported history, to the newest job's time").
     """
-    row = conn.execute(
-        sa.select(jobs.c.created_at, jobs.c.source)
+    newest = conn.execute(
+        sa.select(jobs.c.imported)
         .where(jobs.c.assignment_id == assignment.id)
         .order_by(jobs.c.created_at.desc())
         .limit(1)
-    ).one_or_none()
-    if row is not None and row.source == Source.INGESTED.value:
-        newest: datetime = row.created_at
-        return newest + timedelta(milliseconds=1)
-    return now
+    ).scalar()
+    if not newest:
+        return now
+    row = conn.execute(
+        sa.select(sa.func.max(jobs.c.created_at), sa.func.max(jobs.c.finished_at)).where(
+            jobs.c.assignment_id == assignment.id, jobs.c.imported.is_(True)
+        )
+    ).one()
+    last: datetime = max(t for t in row if t is not None)
+    return last + timedelta(milliseconds=1)
 
 
 def load_context(
@@ -81,7 +87,10 @@ def load_context(
 def load_baseline(conn: sa.Connection, assignment: Assignment, window: Window) -> Baseline:
     """The testing period when the assignment has one, else the 7 days before the window."""
     if assignment.testing_from is not None and assignment.testing_until is not None:
-        kind, start, end = "testing", assignment.testing_from, assignment.testing_until
+        # A testing period reaching into the window is cut at the window's start: the
+        # window is never its own baseline.
+        kind, start = "testing", assignment.testing_from
+        end = max(start, min(assignment.testing_until, window.start))
     else:
         kind, start, end = "trailing_7d", window.start - TRAILING_BASELINE, window.start
     base_jobs = jobs_between(conn, assignment.id, start, end, light=True)

@@ -55,6 +55,17 @@ def job_ids_line(job_ids: list[str], limit: int = MAX_JOB_IDS) -> str:
     return f"{shown} +{rest} more" if rest > 0 else shown
 
 
+def _act_now(report: Report) -> list[str]:
+    """``Act now:`` and the act findings' titles (at most 5), so the headline comes first."""
+    titles = [f.title for f in report.findings if f.severity == Severity.ACT]
+    if not titles:
+        return []
+    lines = ["Act now:"] + [f"  - {t}" for t in titles[:MAX_JOB_IDS]]
+    if len(titles) > MAX_JOB_IDS:
+        lines.append(f"  - … and {len(titles) - MAX_JOB_IDS} more below")
+    return lines
+
+
 def render_text(report: Report) -> str:
     """Plain text: a header (assignment, window, baseline, result), then one line per
     finding ``ACT/WATCH/ok  kind  title``; under each act/watch finding its job ids (at most
@@ -65,6 +76,7 @@ def render_text(report: Report) -> str:
         f"Window:   {_window(report)}",
         f"Baseline: {report.baseline.describe()}",
         f"Result:   {_summary(report)}",
+        *_act_now(report),
         "",
     ]
     kind_width = max((len(f.kind) for f in report.findings), default=0)

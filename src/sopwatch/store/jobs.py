@@ -36,6 +36,8 @@ jobs = sa.Table(
     sa.Column("external_id", sa.String(200)),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("source", sa.String(20), nullable=False),
+    # True for jobs loaded by ``sopwatch import`` (whatever their original source).
+    sa.Column("imported", sa.Boolean(), nullable=False, default=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("started_at", UtcDateTime()),
     sa.Column("finished_at", UtcDateTime()),
@@ -270,12 +272,16 @@ def list_jobs(
 def find_jobs(
     conn: sa.Connection, team_id: int, key: str, assignment_id: int | None = None
 ) -> list[Job]:
-    """Jobs named ``key``: its external id, or ``job-<id>`` / a bare number for our own id."""
-    cond = jobs.c.external_id == key
-    bare = key.removeprefix("job-")
-    if bare.isdigit():
-        cond = sa.or_(cond, jobs.c.id == int(bare))
-    query = _job_select().where(jobs.c.team_id == team_id, cond)
+    """Jobs named ``key``: first by external id; only when none has it, by our own id
+    written ``job-<id>`` or as a bare number. At most 20.
+    """
+    query = _job_select().where(jobs.c.team_id == team_id)
     if assignment_id is not None:
         query = query.where(jobs.c.assignment_id == assignment_id)
-    return [job_from_row(r) for r in conn.execute(query.limit(20))]
+    found = [
+        job_from_row(r) for r in conn.execute(query.where(jobs.c.external_id == key).limit(20))
+    ]
+    bare = key.removeprefix("job-")
+    if found or not bare.isdigit():
+        return found
+    return [job_from_row(r) for r in conn.execute(query.where(jobs.c.id == int(bare)))]

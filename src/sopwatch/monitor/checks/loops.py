@@ -131,7 +131,7 @@ def _finding(ctx: CheckContext, loop: _Loop) -> Finding:
     }
     title = (
         f"{loop.tool} called {loop.count} times with the same arguments in job {loop.job.label}"
-        f" (longest run {loop.longest_run}"
+        f" ({loop.longest_run} in a row at most"
     )
     if loop.cost_micros is not None:
         title += f", {fmt_usd(loop.cost_micros)}"

@@ -287,6 +287,7 @@ def upgrade() -> None:
         sa.Column("external_id", sa.String(length=200), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("source", sa.String(length=20), nullable=False),
+        sa.Column("imported", sa.Boolean(), nullable=False),
         sa.Column("created_at", sopwatch.store.base.UtcDateTime(timezone=True), nullable=False),
         sa.Column("started_at", sopwatch.store.base.UtcDateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sopwatch.store.base.UtcDateTime(timezone=True), nullable=True),
