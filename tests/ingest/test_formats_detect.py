@@ -6,18 +6,18 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.conftest import BUNDLED_DATA, SHARED_DATA
 
 from sopwatch.domain.errors import InvalidInput
 from sopwatch.ingest.formats import FORMATS, detect_format, read_runs
 from sopwatch.ingest.records import RecordError, RunRecord
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
-TRAIL = SHARED / "trail"
+TRAIL = SHARED_DATA / "trail"  # TRAIL is not bundled in data/: only in ../shared/data
 
 
 def _trail(sub: str) -> Path:
-    if not TRAIL.is_dir():
-        pytest.skip(f"TRAIL set not found at {TRAIL}")
+    if not (TRAIL / sub).is_dir():
+        pytest.skip(f"TRAIL set not found at {TRAIL / sub} (it lives in ../shared/data)")
     return TRAIL / sub
 
 
@@ -26,8 +26,8 @@ def test_formats_tuple() -> None:
 
 
 def test_real_tau_and_tau2_files() -> None:
-    assert detect_format(SHARED / "tau-bench" / "gpt-4o-airline.json") == "tau"
-    tau2_files = sorted((SHARED / "tau2-bench").glob("*.json"))
+    assert detect_format(BUNDLED_DATA / "tau-bench" / "gpt-4o-airline.json") == "tau"
+    tau2_files = sorted((BUNDLED_DATA / "tau2-bench").glob("*.json"))
     assert len(tau2_files) == 4
     assert {detect_format(p) for p in tau2_files} == {"tau2"}
 
@@ -40,6 +40,8 @@ def test_real_trail_traces_and_annotations() -> None:
     with pytest.raises(InvalidInput, match="TRAIL annotation file") as info:
         detect_format(_trail("annotations_gaia") / "0035f455b3ff2295167a844f04d85d34.json")
     assert info.value.field == "--format"
+    assert info.value.problem.startswith("a TRAIL annotation file")
+    assert "--format" not in info.value.problem
     broken = _trail("annotations_gaia") / "a96c6811716c0473b86a23321db79c34.json"
     with pytest.raises(InvalidInput, match=r"invalid JSON at line 39 column 5"):
         detect_format(broken)
@@ -77,7 +79,7 @@ def test_detects_made_up_files(tmp_path: Path, content: str, fmt: str) -> None:
         ('{"simulations": [', "not JSON or JSONL (invalid JSON at line 1 column"),
         ('{\n  "a": 1,\n}', "not JSON or JSONL (invalid JSON at line 3 column 1"),
         (json.dumps({"id": "x", "errors": []}, indent=2), "keys errors, id is none of the formats"),
-        ("[1, 2]", "a JSON list is none of the formats"),
+        ("[1, 2]", "a JSON array is none of the formats"),
         ("hello", "not JSON or JSONL"),
     ],
 )
@@ -105,7 +107,7 @@ def test_read_runs_detects_and_dispatches(tmp_path: Path) -> None:
     path.write_text('{"id": "a"}\n{"id": "b", "status": "nope"}\n')
     out = list(read_runs(path))
     assert isinstance(out[0], RunRecord) and isinstance(out[1], RecordError)
-    (run,) = [r for r in read_runs(SHARED / "tau2-bench" / next(
-        p.name for p in (SHARED / "tau2-bench").glob("gpt-oss*.json")
+    (run,) = [r for r in read_runs(BUNDLED_DATA / "tau2-bench" / next(
+        p.name for p in (BUNDLED_DATA / "tau2-bench").glob("gpt-oss*.json")
     )) if isinstance(r, RunRecord) and r.external_id.startswith("ea8de2d6")]  # fmt: skip
     assert run.status.value == "needs_input"

@@ -152,7 +152,7 @@ M = {"kind": "model", "name": "m"}
         ),
         (
             {"id": "r", "steps": {"kind": "model"}},
-            "field 'steps': must be a list; got object {'kind': 'model'}",
+            'field \'steps\': must be a list; got object {"kind": "model"}',
         ),
         (
             {"id": "r", "cost_usd": "1"},
@@ -160,9 +160,9 @@ M = {"kind": "model", "name": "m"}
         ),
         (
             {"id": "r", "verdict": True},
-            "field 'verdict': must be one of accepted, rejected; got boolean True",
+            "field 'verdict': must be one of accepted, rejected; got true",
         ),
-        ({"id": "r", "input": {"a": 1}}, "field 'input': must be a string; got object {'a': 1}"),
+        ({"id": "r", "input": {"a": 1}}, "field 'input': must be a string; got object {\"a\": 1}"),
         (
             {"id": "r", "created_at": "monday"},
             "field 'created_at': not an ISO-8601 timestamp: 'monday'",
@@ -179,7 +179,46 @@ M = {"kind": "model", "name": "m"}
             {"id": "r", "steps": [M | {"seq": 1}, M | {"seq": 1}]},
             "field 'steps[1].seq': duplicate seq 1",
         ),
-        ({"id": ""}, "field 'id': must be a non-empty string or integer; got string ''"),
+        ({"id": ""}, "field 'id': must be a non-blank string or integer; got string ''"),
+        ({"id": " \t"}, "field 'id': must be a non-blank string or integer; got string ' \\t'"),
+        (
+            {"id": "r", "status": None, "input": None, "source": 3},
+            "field 'source': must be one "
+            "of manual, scheduled, trigger, case, api, ingested; got integer 3",
+        ),
+        ({"id": "r", "steps": [None]}, "field 'steps[0]': must be an object; got null"),
+        (
+            {"id": "r", "cost_usd": float("nan")},
+            "field 'cost_usd': must be a finite number; got number NaN",
+        ),
+        (
+            {"id": "r", "steps": [M | {"cost_usd": float("inf")}]},
+            "field 'steps[0].cost_usd': must be a finite number; got number Infinity",
+        ),
+        (
+            {"id": "r", "cost_usd": 1e20},
+            "field 'cost_usd': 1e+20 USD is more than the maximum 9,223,372,036,855 USD",
+        ),
+        (
+            {
+                "id": "r",
+                "steps": [
+                    M
+                    | {"started_at": "2026-01-01T00:00:01Z", "finished_at": "2026-01-01T00:00:00Z"}
+                ],
+            },
+            "field 'steps[0].finished_at': 2026-01-01T00:00:00Z is before started_at "
+            "2026-01-01T00:00:01Z",
+        ),
+        (
+            {"id": "r", "created_at": "0001-01-01T00:00:00+05:00"},
+            "field 'created_at': '0001-01-01T00:00:00+05:00' is out of range: timestamps must "
+            "lie between 1970-01-01 and 1 day after now",
+        ),
+        (
+            {"id": "r", "case": {"id": "c", "queue": "  ", "status": "pending"}},
+            "field 'case.queue': must be a non-blank string; got string '  '",
+        ),
         ({"status": "completed"}, "field 'id': missing"),
         ([1, 2], "must be a JSON object; got array [1, 2]"),
     ],
@@ -250,7 +289,7 @@ _step = st.fixed_dictionaries(
     },
 )
 _record = st.fixed_dictionaries(
-    {"id": _text.filter(bool) | st.integers(), "steps": st.lists(_step, max_size=5)},
+    {"id": _text.filter(str.strip) | st.integers(), "steps": st.lists(_step, max_size=5)},
     optional={
         "status": st.sampled_from(["completed", "failed", "needs_input", "stopped", "running"]),
         "source": st.sampled_from([s.value for s in Source]),

@@ -7,19 +7,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from tests.conftest import SHARED_DATA
 
 from sopwatch.domain.enums import JobStatus, StepKind, StepStatus
 from sopwatch.ingest.formats import openinference
 from sopwatch.ingest.records import RecordError, RunRecord
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
-GAIA = SHARED / "trail" / "GAIA"
+GAIA = SHARED_DATA / "trail" / "GAIA"  # TRAIL is not bundled in data/: only in ../shared/data
 
 
 @pytest.fixture(scope="module")
 def gaia_runs() -> list[RunRecord]:
     if not GAIA.is_dir():
-        pytest.skip(f"TRAIL set not found at {GAIA}")
+        pytest.skip(f"TRAIL GAIA set not found at {GAIA} (it lives in ../shared/data)")
     runs: list[RunRecord] = []
     for path in sorted(GAIA.glob("*.json")):
         out = list(openinference.parse(path))

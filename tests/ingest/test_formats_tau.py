@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.conftest import BUNDLED_DATA
 
 from sopwatch.domain.enums import (
     HumanRequestStatus,
@@ -18,8 +19,7 @@ from sopwatch.domain.enums import (
 from sopwatch.ingest.formats import tau
 from sopwatch.ingest.records import RecordError, RunRecord
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
-TAU_FILE = SHARED / "tau-bench" / "gpt-4o-airline.json"
+TAU_FILE = BUNDLED_DATA / "tau-bench" / "gpt-4o-airline.json"
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from tests.conftest import BUNDLED_DATA
 
 from sopwatch.domain.enums import HumanRequestStatus, JobStatus, StepKind, StepStatus, Verdict
 from sopwatch.ingest.formats import tau2
 from sopwatch.ingest.records import RecordError, RunRecord
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
-TAU2 = SHARED / "tau2-bench"
+TAU2 = BUNDLED_DATA / "tau2-bench"
 HANDOFF = "transfer_to_human_agents"
 
 

@@ -1,8 +1,11 @@
 """The import service: stores parsed runs as jobs, steps and human requests, idempotently.
 
 Each job keeps its external id; importing a run whose external id the assignment already
-has adds nothing. Runs are written in batches, one transaction each; if a batch fails in
-the database, its runs are retried one by one so one bad run loses nothing else.
+has adds nothing, and a second run with the same id in one import is an error (the first
+is kept). Every run is checked against ``limits`` before it is written. Runs are written in
+batches, one transaction each; if a batch fails in the database, its runs are retried one
+by one so one bad run loses nothing else. Runs without an assignment (no ``--assignment``
+and none in the file) are reported once per file.
 """
 
 from __future__ import annotations
@@ -17,8 +20,16 @@ import sqlalchemy as sa
 from sopwatch.domain.errors import InvalidInput
 from sopwatch.ingest.formats import read_runs
 from sopwatch.ingest.layout import spread_times
+from sopwatch.ingest.limits import (
+    ASSIGNMENT_CHARS,
+    EARLIEST,
+    FUTURE_SLACK,
+    iso,
+    text_problem,
+)
 from sopwatch.ingest.records import RecordError, RunRecord
 from sopwatch.ingest.writer import BatchWriter
+from sopwatch.store.base import utcnow
 
 BATCH_SIZE = 500
 
@@ -55,18 +66,41 @@ class ImportResult:
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files to import: each file as given; each directory's ``*.json``/``*.jsonl`` files,
-    recursively, sorted. Raises ``InvalidInput("PATH", ...)`` for a path that does not exist.
+    """Files to import: each file as given; each directory's ``*.json``/``*.jsonl`` regular
+    files, recursively, sorted (a named pipe or socket with such a name is left out: reading
+    it would wait forever). Raises ``InvalidInput("PATH", ...)`` for a path that does not
+    exist or is neither a regular file nor a directory.
     """
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*") if p.suffix in (".json", ".jsonl")))
+            found = (p for p in path.rglob("*") if p.suffix in (".json", ".jsonl"))
+            out.extend(sorted(p for p in found if p.is_file()))
         elif path.is_file():
             out.append(path)
+        elif path.exists():
+            raise InvalidInput("PATH", f"{path} is not a regular file or a directory")
         else:
             raise InvalidInput("PATH", f"{path} does not exist")
     return out
+
+
+def check_options(options: ImportOptions) -> None:
+    """Refuse options that would make every run fail the same way, before anything is read.
+
+    Raises ``InvalidInput`` for an ``--assignment`` name the store cannot hold (blank,
+    longer than ``ASSIGNMENT_CHARS``, NUL or lone surrogate), or an ``--end``/``--spread``
+    that lays runs out before 1970 or more than ``FUTURE_SLACK`` after now (``limits``).
+    """
+    if options.assignment is not None:
+        problem = text_problem(options.assignment, ASSIGNMENT_CHARS, blank_ok=False)
+        if problem is not None:
+            raise InvalidInput("--assignment", problem)
+    if options.end > utcnow() + FUTURE_SLACK:
+        raise InvalidInput("--end", f"{iso(options.end)} is more than 1 day after now")
+    if options.end - options.spread < EARLIEST:
+        first = f"{EARLIEST:%Y-%m-%d}"
+        raise InvalidInput("--spread", f"reaches back from --end to before {first}")
 
 
 def import_paths(
@@ -78,22 +112,40 @@ def import_paths(
     """Import every run in ``paths``; ``on_progress(path, runs_done)`` is called per batch.
 
     Bad files and records are reported in ``result.errors``; they never stop the import.
+    Raises ``InvalidInput`` for options no run could be stored with (``check_options``).
     """
+    check_options(options)
     result = ImportResult()
     writer = BatchWriter(engine, options.team_id, options.payload_limit)
     for path in paths:
         result.files += 1
         done = 0
-        for batch in _batches(_records(path, options, result), BATCH_SIZE):
+        unassigned = [0]
+        for batch in _batches(_records(path, options, result, unassigned), BATCH_SIZE):
             writer.write(batch, options.assignment, result)
             done += len(batch)
             if on_progress is not None:
                 on_progress(path, done)
+        if unassigned[0]:
+            result.errors.append(_unassigned(path, unassigned[0]))
     return result
 
 
-def _records(path: Path, options: ImportOptions, result: ImportResult) -> Iterator[RunRecord]:
-    """The file's runs in order; errors go to ``result``; untimed runs are laid out last."""
+def _unassigned(path: Path, count: int) -> RecordError:
+    """The one error for a file's runs that have no assignment."""
+    runs = "1 run has" if count == 1 else f"{count:,} runs have"
+    problem = f"{runs} no assignment: give --assignment NAME (or an 'assignment' field in JSONL)"
+    return RecordError(where=str(path), problem=problem)
+
+
+def _records(
+    path: Path, options: ImportOptions, result: ImportResult, unassigned: list[int]
+) -> Iterator[RunRecord]:
+    """The file's runs in order; errors go to ``result``; untimed runs are laid out last.
+
+    Runs with no assignment (none given, none in the file) are only counted, in
+    ``unassigned[0]``.
+    """
     untimed: list[RunRecord] = []
     try:
         stream = read_runs(path, options.fmt)
@@ -102,6 +154,9 @@ def _records(path: Path, options: ImportOptions, result: ImportResult) -> Iterat
                 result.errors.append(item)
                 continue
             result.read += 1
+            if options.assignment is None and not item.assignment:
+                unassigned[0] += 1
+                continue
             if options.revision is not None:
                 item = replace(item, revision=options.revision)
             if item.created_at is None and item.started_at is None:
@@ -109,7 +164,7 @@ def _records(path: Path, options: ImportOptions, result: ImportResult) -> Iterat
             else:
                 yield item
     except InvalidInput as exc:
-        result.errors.append(RecordError(where=str(path), problem=str(exc)))
+        result.errors.append(RecordError(where=str(path), problem=exc.problem))
         return
     times = spread_times(len(untimed), options.spread, options.end)
     result.laid_out += len(untimed)

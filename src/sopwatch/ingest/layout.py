@@ -9,12 +9,16 @@ from sopwatch.domain.errors import InvalidInput
 
 _SPAN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800}
+#: The longest span accepted (our choice: ten years is more than any window or spread
+#: needs, and keeps date arithmetic far from ``datetime``'s limits).
+MAX_SPAN = timedelta(days=3_650)
 
 
 def parse_span(text: str, field: str) -> timedelta:
     """Parse a span such as ``24h``, ``7d``, ``90m``, ``2w`` or ``30s`` (a number and a unit).
 
-    Raises ``InvalidInput(field, ...)`` for anything else or a span of zero.
+    Raises ``InvalidInput(field, ...)`` for anything else, a span of zero, or one longer
+    than ``MAX_SPAN``.
     """
     match = _SPAN.match(text)
     if match is None:
@@ -22,6 +26,8 @@ def parse_span(text: str, field: str) -> timedelta:
     seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
     if seconds <= 0:
         raise InvalidInput(field, "must be longer than zero")
+    if seconds > MAX_SPAN.total_seconds():
+        raise InvalidInput(field, f"{text!r} is longer than the limit of {MAX_SPAN.days} days")
     return timedelta(seconds=seconds)
 
 

@@ -71,13 +71,16 @@ class RunRecord:
     """One agent run read from a file, to be stored as one job.
 
     ``external_id`` is required and unique within the assignment (import is idempotent on
-    it). ``created_at`` is None when the source has no timestamps; the importer then lays
-    the runs out evenly (``--spread``/``--end``). ``cost_micros`` is the run's own cost when
+    it). ``where`` locates the record in its file, as a ``RecordError`` would (e.g.
+    ``"runs.jsonl: line 7"``), so a problem found later still names it. ``created_at``
+    is None when the source has no timestamps; the importer then lays the runs out evenly
+    (``--spread``/``--end``). ``cost_micros`` is the run's own cost when
     the source reports one, else None (the store sums the steps' costs).
     """
 
     external_id: str
     status: JobStatus
+    where: str = ""
     assignment: str | None = None
     revision: int | None = None
     source: Source = Source.INGESTED
@@ -100,10 +103,17 @@ class RunRecord:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RecordError:
-    """A record that could not be read: ``where`` locates it (file and line/index/id)."""
+    """A record that could not be read: ``where`` locates it (file and line/index/id).
+
+    ``str()`` is ``<where>: <problem>``, always printable: a lone surrogate copied from
+    the input (which no terminal or UTF-8 file can take) is shown as ``\\udXXX``.
+    """
 
     where: str
     problem: str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.problem}"
+        text = f"{self.where}: {self.problem}"
+        if text.isascii():
+            return text
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")

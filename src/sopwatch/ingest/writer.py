@@ -1,21 +1,48 @@
-"""Writes batches of parsed runs to the store with executemany (the import's hot path)."""
+"""Writes batches of parsed runs to the store with executemany (the import's hot path).
+
+Every record is first checked against ``limits`` (the values both databases can store);
+a refused record is reported with its location and field and costs nothing else. A
+batch is one transaction. If the database still refuses it (any error a bad value can
+raise at insert: SQLAlchemy's, ``OverflowError``, ``ValueError``, ``UnicodeError``), it is
+rolled back and its records are written one by one, so only the bad record is refused,
+with the database's one-line message. Counts and the ids this import has kept are taken
+over only once their transaction has committed, so a retried record counts once.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from sopwatch.domain.enums import StepKind
+from sopwatch.ingest.limits import ASSIGNMENT_CHARS, problems, text_problem
 from sopwatch.ingest.records import RecordError, RunRecord
 from sopwatch.store import assignments as assignment_store
 from sopwatch.store.base import utcnow
 from sopwatch.store.cases import ensure_queue, upsert_case
 from sopwatch.store.jobs import human_requests, jobs, steps
 
+if TYPE_CHECKING:
+    from sopwatch.ingest.importer import ImportResult
+
 Row = dict[str, Any]
+
+#: What a bad value can raise at insert, on SQLite (``OverflowError`` for an integer
+#: beyond 64 bits, ``UnicodeEncodeError`` for a lone surrogate) or PostgreSQL (wrapped
+#: ``DataError``); ``limits`` should have refused the record before.
+INSERT_ERRORS = (sa.exc.SQLAlchemyError, OverflowError, ValueError, UnicodeError)
+
+
+def _name_problem(name: str) -> str | None:
+    """What is wrong with the assignment a record goes to (``--assignment`` or its own)."""
+    if not name:
+        return "field 'assignment': missing; give --assignment or an 'assignment' field"
+    found = text_problem(name, ASSIGNMENT_CHARS, blank_ok=False)
+    return None if found is None else f"field 'assignment': {found}"
 
 
 def truncate(text: str | None, limit: int) -> tuple[str | None, int | None]:
@@ -46,8 +73,34 @@ def _steps_cost(rec: RunRecord) -> int | None:
     return _sum([s.cost_micros for s in rec.steps])
 
 
+@dataclass
+class _Tally:
+    """What one transaction did; added to the import's result once it has committed."""
+
+    imported: int = 0
+    skipped: int = 0
+    steps: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+    kept: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _where(record: RunRecord) -> str:
+    return record.where or f"run {record.external_id}"
+
+
+def _refusal(exc: Exception) -> str:
+    """The database's own one-line message for a refused insert (the last resort)."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return f"the database refused it: {lines[0] if lines else type(cause).__name__}"
+
+
 class BatchWriter:
-    """Stores runs for one team, caching assignment, revision and queue ids between batches."""
+    """Stores runs for one team, caching assignment, revision and queue ids between batches.
+
+    Remembers, per assignment name, every external id this import has stored or found
+    stored: a later record with the same id is a duplicate (an error), not a skip.
+    """
 
     def __init__(self, engine: sa.Engine, team_id: int, payload_limit: int) -> None:
         self.engine = engine
@@ -56,42 +109,63 @@ class BatchWriter:
         self._assignments: dict[str, int] = {}
         self._revisions: dict[tuple[int, int], int] = {}
         self._queues: dict[str, int] = {}
+        self._kept: dict[str, set[str]] = defaultdict(set)
 
-    def write(self, batch: list[RunRecord], override: str | None, result: Any) -> None:
-        """Store ``batch``; count into ``result`` (``ImportResult``); never raise for bad data."""
-        groups: dict[str, list[RunRecord]] = defaultdict(list)
-        for record in batch:
-            name = override or record.assignment
-            if not name:
-                result.errors.append(
-                    RecordError(
-                        where=f"run {record.external_id}",
-                        problem="field 'assignment': missing; give --assignment or an "
-                        "'assignment' field",
-                    )
-                )
-                continue
-            groups[name].append(record)
+    def write(self, batch: list[RunRecord], override: str | None, result: ImportResult) -> None:
+        """Store ``batch``; count into ``result``; never raise for bad data."""
+        groups = self._checked(batch, override, result)
+        tally = _Tally()
         try:
             with self.engine.begin() as conn:
                 for name, records in groups.items():
-                    self._write_group(conn, name, records, result)
-        except sa.exc.SQLAlchemyError:
+                    self._write_group(conn, name, records, tally)
+        except INSERT_ERRORS:
             self._reset_caches()
             self._write_one_by_one(groups, result)
+        else:
+            self._merge(tally, result)
 
-    def _write_one_by_one(self, groups: dict[str, list[RunRecord]], result: Any) -> None:
+    def _checked(
+        self, batch: list[RunRecord], override: str | None, result: ImportResult
+    ) -> dict[str, list[RunRecord]]:
+        """The records that pass ``limits``, by assignment name; the rest go to ``result``."""
+        now = utcnow()
+        groups: dict[str, list[RunRecord]] = defaultdict(list)
+        name_problems: dict[str, str | None] = {}
+        for record in batch:
+            name = override or record.assignment or ""
+            if name not in name_problems:
+                name_problems[name] = _name_problem(name)
+            error = problems(record, now)
+            bad_name = name_problems[name]
+            if error is None and bad_name is not None:
+                error = RecordError(where=_where(record), problem=bad_name)
+            if error is None:
+                groups[name].append(record)
+            else:
+                result.errors.append(error)
+        return groups
+
+    def _write_one_by_one(self, groups: dict[str, list[RunRecord]], result: ImportResult) -> None:
         for name, records in groups.items():
             for record in records:
+                tally = _Tally()
                 try:
                     with self.engine.begin() as conn:
-                        self._write_group(conn, name, [record], result)
-                except sa.exc.SQLAlchemyError as exc:
+                        self._write_group(conn, name, [record], tally)
+                except INSERT_ERRORS as exc:
                     self._reset_caches()
-                    problem = str(exc.orig if hasattr(exc, "orig") else exc).splitlines()[0]
-                    result.errors.append(
-                        RecordError(where=f"run {record.external_id}", problem=problem)
-                    )
+                    result.errors.append(RecordError(where=_where(record), problem=_refusal(exc)))
+                else:
+                    self._merge(tally, result)
+
+    def _merge(self, tally: _Tally, result: ImportResult) -> None:
+        result.imported += tally.imported
+        result.skipped += tally.skipped
+        result.steps += tally.steps
+        result.errors.extend(tally.errors)
+        for name, ids in tally.kept.items():
+            self._kept[name].update(ids)
 
     def _reset_caches(self) -> None:
         self._assignments.clear()
@@ -99,11 +173,10 @@ class BatchWriter:
         self._queues.clear()
 
     def _write_group(
-        self, conn: sa.Connection, name: str, records: list[RunRecord], result: Any
+        self, conn: sa.Connection, name: str, records: list[RunRecord], tally: _Tally
     ) -> None:
         assignment_id = self._assignment_id(conn, name)
-        fresh = self._new_records(conn, assignment_id, records)
-        result.skipped += len(records) - len(fresh)
+        fresh = self._new_records(conn, assignment_id, name, records, tally)
         if not fresh:
             return
         rows = [self._job_row(conn, assignment_id, r) for r in fresh]
@@ -119,8 +192,8 @@ class BatchWriter:
             conn.execute(sa.insert(steps), step_rows)
         if request_rows:
             conn.execute(sa.insert(human_requests), request_rows)
-        result.imported += len(fresh)
-        result.steps += len(step_rows)
+        tally.imported += len(fresh)
+        tally.steps += len(step_rows)
 
     def _assignment_id(self, conn: sa.Connection, name: str) -> int:
         if name not in self._assignments:
@@ -138,23 +211,40 @@ class BatchWriter:
         return self._revisions[key]
 
     def _new_records(
-        self, conn: sa.Connection, assignment_id: int, records: list[RunRecord]
+        self,
+        conn: sa.Connection,
+        assignment_id: int,
+        name: str,
+        records: list[RunRecord],
+        tally: _Tally,
     ) -> list[RunRecord]:
-        """The records whose external id is new to the assignment (first one wins in a batch)."""
-        ids = list({r.external_id for r in records})
-        existing = set(
+        """The records to insert: those whose external id is new to the assignment.
+
+        A record whose id was stored before this import is skipped (idempotent import); one
+        whose id this import already kept, earlier in the batch or in an earlier batch or
+        file, is a duplicate: an error on the later record, the first one stays.
+        """
+        kept = self._kept[name]
+        firsts: dict[str, RunRecord] = {}
+        for record in records:
+            key = record.external_id
+            if key in kept or key in firsts:
+                problem = f"field 'id': duplicate id {key!r} in this import; the first one was kept"
+                tally.errors.append(RecordError(where=_where(record), problem=problem))
+            else:
+                firsts[key] = record
+        if not firsts:
+            return []
+        stored = set(
             conn.execute(
                 sa.select(jobs.c.external_id).where(
-                    jobs.c.assignment_id == assignment_id, jobs.c.external_id.in_(ids)
+                    jobs.c.assignment_id == assignment_id, jobs.c.external_id.in_(list(firsts))
                 )
             ).scalars()
         )
-        fresh = []
-        for record in records:
-            if record.external_id not in existing:
-                existing.add(record.external_id)
-                fresh.append(record)
-        return fresh
+        tally.skipped += len(stored)
+        tally.kept[name].extend(firsts)
+        return [r for key, r in firsts.items() if key not in stored]
 
     def _case_id(self, conn: sa.Connection, rec: RunRecord, at: datetime) -> int | None:
         case = rec.case
@@ -189,6 +279,7 @@ class BatchWriter:
             "external_id": rec.external_id,
             "status": rec.status.value,
             "source": rec.source.value,
+            "imported": True,
             "created_at": created,
             "started_at": rec.started_at,
             "finished_at": rec.finished_at,

@@ -32,7 +32,8 @@ def read_runs(path: Path, fmt: str | None = None) -> Iterator[RunRecord | Record
 
     ``fmt`` is one of ``FORMATS``; None detects it with ``detect_format``. Raises
     ``InvalidInput("--format", ...)`` at call time for an unknown ``fmt`` or a file whose
-    format cannot be detected; after that, bad records come out as ``RecordError``.
+    format cannot be detected (its ``problem`` does not repeat the path, so callers report
+    it as ``<path>: <problem>``); after that, bad records come out as ``RecordError``.
     """
     if fmt is None:
         fmt = detect_format(path)
@@ -52,15 +53,15 @@ def detect_format(path: Path) -> str:
     ``tau``, an object with ``simulations`` is ``tau2``, one with ``spans`` is
     ``openinference``. Raises ``InvalidInput("--format", ...)`` saying what the file looks
     like when it is unreadable, empty, not valid JSON, or none of these (e.g. a TRAIL
-    annotation file).
+    annotation file); the problem text does not name the path (the caller does).
     """
     try:
         with path.open("rb") as fh:
             lines = list(_first_lines(fh))
     except OSError as exc:
-        raise InvalidInput("--format", f"cannot read {path}: {exc}") from None
+        raise InvalidInput("--format", f"cannot read file: {exc.strerror or exc}") from None
     if not lines:
-        raise InvalidInput("--format", f"{path} is empty; cannot detect its format")
+        raise InvalidInput("--format", "the file is empty; cannot detect its format")
     found = _shape(_loads(lines[0]), single_line=True)
     if found is not None:
         return found
@@ -119,28 +120,44 @@ def _detect_document(path: Path) -> str:
     """Detect a file that is one (multi-line) JSON document; raise ``InvalidInput`` if none."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput("--format", f"cannot read {path}: {exc}") from None
+    except OSError as exc:
+        raise InvalidInput("--format", f"cannot read file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("--format", f"not UTF-8: {exc}") from None
     except (ValueError, RecursionError) as exc:
-        problem = f"{path} is not JSON or JSONL ({json_error(exc)}); cannot detect its format"
+        problem = f"not JSON or JSONL ({json_error(exc)}); cannot detect its format"
         raise InvalidInput("--format", problem) from None
     found = _shape(doc, single_line=False)
     if found is not None:
         return found
-    raise InvalidInput("--format", f"{path}: {_describe(doc)}; pass --format if it is one of them")
+    raise InvalidInput("--format", _describe(doc))
+
+
+_JSON_NAMES = {
+    list: "a JSON array",
+    str: "a JSON string",
+    int: "a JSON number",
+    float: "a JSON number",
+}
 
 
 def _describe(doc: object) -> str:
-    """What an unrecognised JSON document looks like, and what each format expects."""
+    """What an unrecognised JSON document looks like, in JSON words, and what each format
+    expects; a TRAIL annotation file (``errors`` and ``scores`` of one trace) is named."""
+    if isinstance(doc, dict) and "errors" in doc and ("scores" in doc or "trace_id" in doc):
+        return (
+            "a TRAIL annotation file (the errors and scores found in one trace), not a run: "
+            "import the trace files it annotates (e.g. the GAIA folder) instead"
+        )
     if isinstance(doc, dict):
-        keys = ", ".join(sorted(str(key) for key in doc)[:8]) or "none"
-        looks = f"a JSON object with keys {keys}"
-        if "errors" in doc and ("scores" in doc or "trace_id" in doc):
-            looks += " (a TRAIL annotation file, not a trace)"
+        keys = ", ".join(sorted(str(key) for key in doc)[:8])
+        looks = f"a JSON object with keys {keys}" if keys else "an empty JSON object"
+    elif doc is None or isinstance(doc, bool):
+        looks = f"JSON {json.dumps(doc)}"
     else:
-        looks = f"a JSON {type(doc).__name__}"
+        looks = _JSON_NAMES.get(type(doc), "a JSON value")
     return (
-        f"{looks} is none of the formats: tau (list of {{task_id, trial, traj}}), "
-        "tau2 (object with 'simulations'), openinference (object with 'spans'), "
-        "jsonl (one object with 'id' per line)"
+        f"{looks} is none of the formats tau (a list of {{task_id, trial, traj}}), "
+        "tau2 (an object with 'simulations'), openinference (an object with 'spans'), "
+        "jsonl (one object with 'id' per line); name one with --format if it is one of them"
     )

@@ -6,6 +6,7 @@ Units: timestamps come out timezone-aware UTC, durations in integer milliseconds
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from sopwatch.domain.enums import HumanRequestStatus, HumanRequestType, Verdict
+from sopwatch.domain.job import MICROS_PER_USD
+from sopwatch.ingest.limits import BIGINT_MAX, EARLIEST, FUTURE_SLACK
 from sopwatch.ingest.records import HumanRequestRecord, RecordError, StepRecord
 
 HANDOFF_TOOL = "transfer_to_human_agents"
@@ -82,7 +85,8 @@ def parse_time(value: object, field: str) -> datetime | None:
     """Parse an ISO-8601 timestamp to an aware UTC datetime; None stays None.
 
     Naive timestamps are taken as UTC; a trailing ``Z`` works. Raises ``FieldError`` naming
-    ``field`` when the value is not a string or not ISO 8601.
+    ``field`` when the value is not a string, not ISO 8601, or cannot be moved to UTC
+    (``0001-01-01T00:00:00+05:00``). The range 1970..now+1d is checked by ``limits``.
     """
     if value is None:
         return None
@@ -94,20 +98,43 @@ def parse_time(value: object, field: str) -> datetime | None:
         raise FieldError(field, f"not an ISO-8601 timestamp: {value!r}") from None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise FieldError(field, f"{value!r} is out of range: {_TIME_RANGE}") from None
+
+
+_TIME_RANGE = (
+    f"timestamps must lie between {EARLIEST:%Y-%m-%d} and {FUTURE_SLACK.days} day after now"
+)
 
 
 def parse_duration_ms(value: object, field: str) -> int:
     """Parse an ISO-8601 duration such as ``PT1M48.75533S`` to milliseconds (rounded).
 
     Supports days, hours, minutes and (fractional) seconds. Raises ``FieldError`` when the
-    value is not such a string.
+    value is not such a string, or is longer than ``BIGINT_MAX`` ms (the column's limit).
     """
     match = _DURATION.fullmatch(value) if isinstance(value, str) else None
     if match is None or value in ("P", "PT"):
         raise FieldError(field, f"must be an ISO-8601 duration like 'PT1M2.5S'; got {show(value)}")
     parts = {k: float(v) if v else 0.0 for k, v in match.groupdict().items()}
     seconds = ((parts["d"] * 24 + parts["h"]) * 60 + parts["m"]) * 60 + parts["s"]
+    return _milliseconds(seconds, value, field)
+
+
+def seconds_ms(value: object, field: str) -> int | None:
+    """A duration in seconds (a finite non-negative JSON number) as integer milliseconds
+    (rounded); None stays None. Raises ``FieldError`` otherwise or beyond ``BIGINT_MAX`` ms.
+    """
+    seconds = number(value, field)
+    return None if seconds is None else _milliseconds(seconds, value, field)
+
+
+def _milliseconds(seconds: float, value: object, field: str) -> int:
+    """``seconds`` as rounded ms; ``FieldError`` when that does not fit a BIGINT column."""
+    if not seconds * 1000 < 2.0**63:  # also catches inf; float(2**63) is exact
+        raise FieldError(field, f"{_cut(value)} is more than the maximum {BIGINT_MAX:,} ms")
     return round(seconds * 1000)
 
 
@@ -153,32 +180,61 @@ def verdict_of(reward: object, field: str) -> Verdict | None:
         return None
     if isinstance(reward, bool) or not isinstance(reward, int | float):
         raise FieldError(field, f"must be a number; got {show(reward)}")
+    if isinstance(reward, float) and not math.isfinite(reward):
+        raise FieldError(field, f"must be a finite number; got {show(reward)}")
     return Verdict.ACCEPTED if reward >= 1 else Verdict.REJECTED
 
 
 def number(value: object, field: str) -> float | None:
-    """A non-negative JSON number as float; None stays None. Raises ``FieldError`` otherwise."""
+    """A finite non-negative JSON number as float; None stays None.
+
+    Raises ``FieldError`` otherwise; ``NaN``, ``Infinity`` and ``1e400`` (which JSON
+    readers turn into infinity) are "not finite".
+    """
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise FieldError(field, f"must be a non-negative number; got {show(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise FieldError(field, f"must be a finite number; got {show(value)}")
     return float(value)
+
+
+#: The largest USD amount stored: ``BIGINT_MAX`` micro-dollars (about 9.2 trillion USD).
+MAX_USD = BIGINT_MAX / MICROS_PER_USD
+
+
+def usd(value: object, field: str) -> int | None:
+    """A USD amount (finite, non-negative JSON number) as integer micro-dollars, rounded
+    half to even; None stays None. Raises ``FieldError`` naming ``field`` otherwise, or
+    when it exceeds the cost column (``BIGINT_MAX`` micro-dollars).
+    """
+    amount = number(value, field)
+    if amount is None:
+        return None
+    if not amount * MICROS_PER_USD < 2.0**63:
+        problem = f"{_cut(value)} USD is more than the maximum {MAX_USD:,.0f} USD"
+        raise FieldError(field, problem)
+    return round(amount * MICROS_PER_USD)
 
 
 def integer(value: object, field: str, *, digits: bool = False) -> int | None:
     """A non-negative integer (an integral float also works); None stays None.
 
     With ``digits`` a string of ASCII digits works too (OpenInference token counts).
-    Raises ``FieldError`` otherwise.
+    Raises ``FieldError`` otherwise, or above ``BIGINT_MAX`` (the column's limit).
     """
     if value is None:
         return None
+    raw = value
     if digits and isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
+        value = int(value) if len(value) < 30 else BIGINT_MAX + 1
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise FieldError(field, f"must be a non-negative integer; got {show(value)}")
+    if value > BIGINT_MAX:
+        raise FieldError(field, f"{_cut(raw)} is more than the maximum {BIGINT_MAX:,}")
     return value
 
 
@@ -217,19 +273,28 @@ def parse_arguments(raw: object) -> tuple[object, str | None]:
     return raw, canonical_json(raw)
 
 
+_KINDS = {int: "integer", float: "number", str: "string", list: "array", dict: "object"}
+
+
 def show(value: object) -> str:
-    """Short description of a wrong value for error messages: JSON type and (cut) repr."""
-    kind = {
-        bool: "boolean",
-        int: "integer",
-        float: "number",
-        str: "string",
-        list: "array",
-        dict: "object",
-        type(None): "null",
-    }.get(type(value), type(value).__name__)
-    text = repr(value)
-    return f"{kind} {text[:60] + '...' if len(text) > 60 else text}"
+    """Short description of a wrong value for error messages, in JSON words: ``null``,
+    ``true``, ``string 'x'``, ``number 1.5``, ``array [1, 2]``, ``object {"a": 1}``
+    (cut at 60 characters, ASCII-safe)."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    return f"{_KINDS.get(type(value), 'value')} {_cut(value)}"
+
+
+def _cut(value: object) -> str:
+    """``value`` as short printable text: a string's repr, other values as JSON."""
+    if isinstance(value, str):
+        text = repr(value)
+    else:
+        try:
+            text = json.dumps(value)  # ASCII-only; NaN and Infinity as JavaScript writes them
+        except (TypeError, ValueError, RecursionError):
+            text = repr(value)
+    return text[:60] + "..." if len(text) > 60 else text
 
 
 def tool_messages(messages: list[Any], index: int, id_key: str) -> dict[object, dict[str, Any]]:

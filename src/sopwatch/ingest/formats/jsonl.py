@@ -24,18 +24,19 @@ from sopwatch.domain.enums import (
     StepStatus,
     Verdict,
 )
-from sopwatch.domain.job import usd_to_micros
 from sopwatch.ingest.formats._common import (
     SHAPE_ERRORS,
     FieldError,
     canonical_json,
-    number,
+    json_error,
     parse_time,
     problem_text,
     show,
     span_ms,
     text_of,
+    usd,
 )
+from sopwatch.ingest.limits import iso
 from sopwatch.ingest.records import (
     CaseRecord,
     HumanRequestRecord,
@@ -72,38 +73,45 @@ def parse(path: Path) -> Iterator[RunRecord | RecordError]:
     becomes micro-dollars. Never raises: a line that is not a JSON object or has a bad
     field yields ``RecordError(where="<path>: line <n>", problem="field '<path.to.field>':
     ...")`` (lines count from 1, list indices in field paths from 0) and the other lines
-    still come out; an unreadable file yields one ``RecordError(where=str(path))``.
+    still come out; an unreadable file yields one ``RecordError(where=str(path))``. Each
+    ``RunRecord`` carries its ``where`` (``"<path>: line <n>"``) too.
     """
     lineno = 0
+    prefix = f"{path}: line "
     try:
         with path.open("rb") as lines:
             for lineno, raw in enumerate(lines, 1):
                 if raw.isspace():
                     continue
+                where = prefix + str(lineno)
                 result: RunRecord | RecordError
                 try:
-                    result = _run(json.loads(raw))
-                except SHAPE_ERRORS as exc:
-                    result = RecordError(where=f"{path}: line {lineno}", problem=_line_error(exc))
+                    obj = json.loads(raw)
+                except (ValueError, RecursionError) as exc:
+                    result = RecordError(where=where, problem=_json_problem(exc))
+                else:
+                    try:
+                        result = _run(obj, where)
+                    except SHAPE_ERRORS as exc:
+                        result = RecordError(where=where, problem=problem_text(exc))
                 yield result
     except OSError as exc:
         where = f"{path}: line {lineno + 1}" if lineno else str(path)
-        yield RecordError(where=where, problem=f"cannot read file: {exc}")
+        yield RecordError(where=where, problem=f"cannot read file: {exc.strerror or exc}")
 
 
-def _line_error(exc: Exception) -> str:
-    """Problem text for a line that failed: bad JSON (with column), bad UTF-8, or a bad field."""
-    if isinstance(exc, FieldError):
-        return str(exc)
+def _json_problem(exc: ValueError | RecursionError) -> str:
+    """Problem text for a line that is not JSON: bad JSON (with column) or bad UTF-8."""
     if isinstance(exc, json.JSONDecodeError):
         return f"invalid JSON at column {exc.colno}: {exc.msg}"
     if isinstance(exc, UnicodeDecodeError):
         return f"not UTF-8: {exc}"
-    return problem_text(exc)
+    return json_error(exc)
 
 
-def _run(obj: object) -> RunRecord:
-    """One line's object as a ``RunRecord``; raises ``FieldError`` on a bad field."""
+def _run(obj: object, where: str = "") -> RunRecord:
+    """One line's object as a ``RunRecord`` located at ``where``; raises ``FieldError`` on
+    a bad field."""
     if type(obj) is not dict:
         raise FieldError("", f"must be a JSON object; got {show(obj)}")
     get = obj.get
@@ -115,11 +123,11 @@ def _run(obj: object) -> RunRecord:
     status = _enum(_JOB_STATUS, get("status"), "", "status", None)
     if status is None:
         status = _infer_status(obj, requests, finished)
-    cost = number(get("cost_usd"), "cost_usd")
     duration = _count(get("duration_ms"), "", "duration_ms")
     return RunRecord(
         external_id=_id(get("id"), "id"),
         status=status,
+        where=where,
         assignment=_str(get("assignment"), "", "assignment"),
         revision=_count(get("revision"), "", "revision"),
         source=_enum(_SOURCE, get("source"), "", "source", Source.INGESTED),
@@ -133,7 +141,7 @@ def _run(obj: object) -> RunRecord:
         verdict=_enum(_VERDICT, get("verdict"), "", "verdict", None),
         failure_kind=_str(get("failure_kind"), "", "failure_kind"),
         error=_str(get("error"), "", "error"),
-        cost_micros=usd_to_micros(cost),
+        cost_micros=usd(get("cost_usd"), "cost_usd"),
         model=_str(get("model"), "", "model"),
         case=_case(get("case")),
         steps=steps,
@@ -204,13 +212,16 @@ def _step(d: object, index: int) -> StepRecord:
         duration_ms=duration,
         input_tokens=_count(get("input_tokens"), at, "input_tokens"),
         output_tokens=_count(get("output_tokens"), at, "output_tokens"),
-        cost_micros=None if cost is None else usd_to_micros(number(cost, at + "cost_usd")),
+        cost_micros=None if cost is None else usd(cost, at + "cost_usd"),
         model=_str(get("model"), at, "model"),
     )
 
 
 def _timing(get: Callable[[str], Any], at: str) -> tuple[datetime | None, int | None]:
-    """``(started_at, duration_ms)`` of a step: ``duration_ms``, else finished − started."""
+    """``(started_at, duration_ms)`` of a step: ``duration_ms``, else finished − started.
+
+    Raises ``FieldError`` when ``finished_at`` is before ``started_at``.
+    """
     started = get("started_at")
     if started is not None:
         started = parse_time(started, at + "started_at")
@@ -220,7 +231,10 @@ def _timing(get: Callable[[str], Any], at: str) -> tuple[datetime | None, int | 
     finished = get("finished_at")
     if finished is None or started is None:
         return started, None
-    return started, span_ms(started, parse_time(finished, at + "finished_at"))
+    end = parse_time(finished, at + "finished_at")
+    if end is not None and end < started:
+        raise FieldError(at + "finished_at", f"{iso(end)} is before started_at {iso(started)}")
+    return started, span_ms(started, end)
 
 
 def _requests(raw: object, steps: tuple[StepRecord, ...]) -> tuple[HumanRequestRecord, ...]:
@@ -261,8 +275,8 @@ def _case(d: object) -> CaseRecord | None:
     if type(d) is not dict:
         raise FieldError("case", f"must be an object; got {show(d)}")
     queue = d.get("queue")
-    if type(queue) is not str or not queue:
-        raise FieldError("case.queue", f"must be a non-empty string; got {show(queue)}")
+    if type(queue) is not str or not queue.strip():
+        raise FieldError("case.queue", f"must be a non-blank string; got {show(queue)}")
     return CaseRecord(
         id=_id(d.get("id"), "case.id"),
         queue=queue,
@@ -273,14 +287,14 @@ def _case(d: object) -> CaseRecord | None:
 
 
 def _id(value: object, field: str) -> str:
-    """An external id: a non-empty string, or an integer turned into its decimal text."""
+    """An external id: a non-blank string, or an integer turned into its decimal text."""
     if type(value) is int:
         return str(value)
-    if type(value) is not str or not value:
+    if type(value) is not str or not value.strip():
         problem = (
             "missing"
             if value is None
-            else f"must be a non-empty string or integer; got {show(value)}"
+            else f"must be a non-blank string or integer; got {show(value)}"
         )
         raise FieldError(field, problem)
     return value

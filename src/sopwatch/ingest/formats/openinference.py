@@ -86,10 +86,16 @@ class _Span:
 
     @property
     def end(self) -> datetime | None:
-        """Start plus duration (UTC); None when the duration is unknown."""
+        """Start plus duration (UTC); None when the duration is unknown.
+
+        Raises ``FieldError`` (on ``duration``) when that lies beyond year 9999.
+        """
         if self.duration_ms is None:
             return None
-        return self.start + timedelta(milliseconds=self.duration_ms)
+        try:
+            return self.start + timedelta(milliseconds=self.duration_ms)
+        except OverflowError:
+            raise FieldError(f"{self.field}.duration", "ends after the year 9999") from None
 
     def is_final_answer(self) -> bool:
         """True for the agent's final-answer tool span."""
@@ -118,19 +124,21 @@ def parse(path: Path) -> Iterator[RunRecord | RecordError]:
         yield RecordError(where=str(path), problem=problem)
         return
     trace_id = doc.get("trace_id")
+    named = isinstance(trace_id, str) and trace_id.strip()
+    where = f"{path}: trace {str(trace_id)[:100]}" if named else str(path)
     result: RunRecord | RecordError
     try:
-        result = _run(doc, trace_id)
+        result = _run(doc, trace_id, where)
     except SHAPE_ERRORS as exc:
-        where = f"{path}: trace {trace_id}" if trace_id else str(path)
         result = RecordError(where=where, problem=problem_text(exc))
     yield result
 
 
-def _run(doc: dict[str, Any], trace_id: object) -> RunRecord:
-    """The trace as a ``RunRecord``; raises ``FieldError`` on a bad field."""
-    if not isinstance(trace_id, str) or not trace_id:
-        raise FieldError("trace_id", f"must be a non-empty string; got {show(trace_id)}")
+def _run(doc: dict[str, Any], trace_id: object, where: str = "") -> RunRecord:
+    """The trace as a ``RunRecord`` located at ``where``; raises ``FieldError`` on a bad
+    field."""
+    if not isinstance(trace_id, str) or not trace_id.strip():
+        raise FieldError("trace_id", f"must be a non-blank string; got {show(trace_id)}")
     spans: list[_Span] = []
     roots = [_flatten(raw, f"spans[{i}]", None, spans) for i, raw in enumerate(doc["spans"])]
     if not roots:
@@ -150,6 +158,7 @@ def _run(doc: dict[str, Any], trace_id: object) -> RunRecord:
     return RunRecord(
         external_id=trace_id,
         status=status,
+        where=where,
         created_at=start,
         started_at=start,
         finished_at=end,

@@ -55,11 +55,12 @@ def parse(path: Path) -> Iterator[RunRecord | RecordError]:
         return
     model, domain = model_and_domain(path)
     for index, item in enumerate(doc):
+        where = f"{path}: item {index}"
         result: RunRecord | RecordError
         try:
-            result = _run(item, model, domain)
+            result = _run(item, model, domain, where)
         except SHAPE_ERRORS as exc:
-            result = RecordError(where=f"{path}: item {index}", problem=problem_text(exc))
+            result = RecordError(where=where, problem=problem_text(exc))
         yield result
 
 
@@ -75,8 +76,9 @@ def model_and_domain(path: Path) -> tuple[str | None, str | None]:
     return name.split(f"-{domain}", 1)[0] or None, domain
 
 
-def _run(item: object, model: str | None, domain: str | None) -> RunRecord:
-    """One list item as a ``RunRecord``; raises ``FieldError`` on a bad field."""
+def _run(item: object, model: str | None, domain: str | None, where: str = "") -> RunRecord:
+    """One list item as a ``RunRecord`` located at ``where``; raises ``FieldError`` on a
+    bad field."""
     if not isinstance(item, dict):
         raise FieldError("", f"an item must be an object; got {show(item)}")
     for key in ("task_id", "trial"):
@@ -93,6 +95,7 @@ def _run(item: object, model: str | None, domain: str | None) -> RunRecord:
     return RunRecord(
         external_id=f"{item['task_id']}-{item['trial']}",
         status=JobStatus.NEEDS_INPUT if requests else JobStatus.COMPLETED,
+        where=where,
         input=first_text(traj, "user"),
         input_type=domain,
         output=last_text(traj, "assistant"),

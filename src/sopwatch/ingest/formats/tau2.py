@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from sopwatch.domain.enums import FailureKind, JobStatus, StepKind, StepStatus
-from sopwatch.domain.job import usd_to_micros
 from sopwatch.ingest.formats._common import (
     HANDOFF_TOOL,
     SHAPE_ERRORS,
@@ -24,14 +23,15 @@ from sopwatch.ingest.formats._common import (
     integer,
     last_text,
     load_json,
-    number,
     parse_arguments,
     parse_time,
     problem_text,
+    seconds_ms,
     show,
     span_ms,
     text_of,
     tool_messages,
+    usd,
     verdict_of,
 )
 from sopwatch.ingest.records import HumanRequestRecord, RecordError, RunRecord, StepRecord
@@ -71,12 +71,14 @@ def parse(path: Path) -> Iterator[RunRecord | RecordError]:
         yield RecordError(where=str(path), problem=problem_text(exc))
         return
     for index, simulation in enumerate(doc["simulations"]):
+        sim_id = simulation.get("id") if isinstance(simulation, dict) else None
+        where = f"{path}: simulation {index}"
+        if isinstance(sim_id, str | int) and not isinstance(sim_id, bool) and sim_id != "":
+            where += f" (id {str(sim_id)[:100]})"
         result: RunRecord | RecordError
         try:
-            result = _run(simulation, model, domain)
+            result = _run(simulation, model, domain, where)
         except SHAPE_ERRORS as exc:
-            sim_id = simulation.get("id") if isinstance(simulation, dict) else None
-            where = f"{path}: simulation {index}" + (f" (id {sim_id})" if sim_id else "")
             result = RecordError(where=where, problem=problem_text(exc))
         yield result
 
@@ -97,8 +99,9 @@ def _info(info: object) -> tuple[str | None, str | None]:
     )
 
 
-def _run(sim: object, model: str | None, domain: str | None) -> RunRecord:
-    """One simulation as a ``RunRecord``; raises ``FieldError`` on a bad field."""
+def _run(sim: object, model: str | None, domain: str | None, where: str = "") -> RunRecord:
+    """One simulation as a ``RunRecord`` located at ``where``; raises ``FieldError`` on a
+    bad field."""
     sim, sim_id, messages = _required(sim)
     steps, handoff, message_cost = _steps(messages, model)
     status, failure_kind, error = _termination(sim.get("termination_reason"))
@@ -108,12 +111,13 @@ def _run(sim: object, model: str | None, domain: str | None) -> RunRecord:
         if status is JobStatus.COMPLETED:
             status = JobStatus.NEEDS_INPUT
     start, end, duration_ms = _times(sim)
-    agent_cost = number(sim.get("agent_cost"), "agent_cost")
+    agent_cost = usd(sim.get("agent_cost"), "agent_cost")
     reward_info = sim.get("reward_info")
     reward = reward_info.get("reward") if isinstance(reward_info, dict) else None
     return RunRecord(
         external_id=sim_id,
         status=status,
+        where=where,
         created_at=start,
         started_at=start,
         finished_at=end,
@@ -124,7 +128,7 @@ def _run(sim: object, model: str | None, domain: str | None) -> RunRecord:
         verdict=verdict_of(reward, "reward_info.reward"),
         failure_kind=failure_kind,
         error=error,
-        cost_micros=usd_to_micros(agent_cost) if agent_cost is not None else message_cost,
+        cost_micros=agent_cost if agent_cost is not None else message_cost,
         model=model,
         steps=steps,
         human_requests=requests,
@@ -136,8 +140,8 @@ def _required(sim: object) -> tuple[dict[str, Any], str, list[Any]]:
     if not isinstance(sim, dict):
         raise FieldError("", f"a simulation must be an object; got {show(sim)}")
     sim_id = sim.get("id")
-    if not isinstance(sim_id, str | int) or isinstance(sim_id, bool) or sim_id == "":
-        raise FieldError("id", f"must be a non-empty string; got {show(sim_id)}")
+    if not isinstance(sim_id, str | int) or isinstance(sim_id, bool) or not str(sim_id).strip():
+        raise FieldError("id", f"must be a non-blank string; got {show(sim_id)}")
     messages = sim.get("messages")
     if not isinstance(messages, list):
         problem = "missing" if messages is None else f"must be a list; got {show(messages)}"
@@ -149,8 +153,8 @@ def _times(sim: dict[str, Any]) -> tuple[datetime | None, datetime | None, int |
     """``(start, end, duration_ms)``: ``duration`` seconds, else end − start; None if unknown."""
     start = parse_time(sim.get("start_time"), "start_time")
     end = parse_time(sim.get("end_time"), "end_time")
-    seconds = number(sim.get("duration"), "duration")
-    return start, end, round(seconds * 1000) if seconds is not None else span_ms(start, end)
+    duration_ms = seconds_ms(sim.get("duration"), "duration")
+    return start, end, duration_ms if duration_ms is not None else span_ms(start, end)
 
 
 def _termination(reason: object) -> tuple[JobStatus, str | None, str | None]:
@@ -206,7 +210,6 @@ def _model_step(message: dict[str, Any], where: str, seq: int, model: str | None
     if usage is not None and not isinstance(usage, dict):
         raise FieldError(f"{where}.usage", f"must be an object; got {show(usage)}")
     usage = usage or {}
-    cost = number(message.get("cost"), f"{where}.cost")
     return StepRecord(
         seq=seq,
         kind=StepKind.MODEL,
@@ -214,7 +217,7 @@ def _model_step(message: dict[str, Any], where: str, seq: int, model: str | None
         started_at=parse_time(message.get("timestamp"), f"{where}.timestamp"),
         input_tokens=integer(usage.get("prompt_tokens"), f"{where}.usage.prompt_tokens"),
         output_tokens=integer(usage.get("completion_tokens"), f"{where}.usage.completion_tokens"),
-        cost_micros=usd_to_micros(cost),
+        cost_micros=usd(message.get("cost"), f"{where}.cost"),
         model=model,
     )
 

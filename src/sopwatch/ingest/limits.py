@@ -1,0 +1,284 @@
+"""The bounds an imported record must respect to be stored, checked in one place.
+
+Without them the two databases disagree on the same input: SQLite raises
+``OverflowError`` for an integer wider than 64 bits and stores NUL characters and
+over-long strings, PostgreSQL refuses all three with a message that names no field, and
+both fail to encode a lone surrogate. Values that are well-formed but wrong (a run that
+ends before it starts, a timestamp in year 9999 that would hijack the check's default
+window) are refused here too. The writer calls ``problems`` on every record before it
+builds any row, so a refused record costs nothing else. Field paths are written as in the
+JSONL format (``steps[3].duration_ms``, list indices from 0; docs/jsonl-format.md).
+
+Sources of the bounds:
+
+- ``BIGINT_MAX`` (2**63 - 1): PostgreSQL ``bigint`` and SQLite's 8-byte ``INTEGER``.
+  Durations (ms), token counts and cost (micro-USD), also a job's sums over its steps.
+- ``INT_MAX`` (2**31 - 1): PostgreSQL ``integer``. Step ``seq``, a request's ``step``,
+  the revision number, and the ``*_bytes`` sizes of cut payloads (hence ``TEXT_CHARS``).
+- ``*_CHARS``: the ``VARCHAR(n)`` length of the column (PostgreSQL counts characters, as
+  ``len`` does), read from the tables in ``sopwatch.store`` so the two cannot drift.
+- ``EARLIEST`` .. now + ``FUTURE_SLACK``: our choice. Agent runs happen after 1970, and
+  a clock may run up to a day ahead; anything else is a wrong timestamp.
+- NUL (U+0000): PostgreSQL text cannot hold it. Lone surrogates (U+D800..U+DFFF): not
+  Unicode, so no UTF-8 encoder (SQLite's or PostgreSQL's driver) can write them.
+
+Hot path (a million steps per import): per field one comparison, and per text one
+precompiled regex search; field paths are only formatted for a record that fails.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from sopwatch.ingest.records import (
+    CaseRecord,
+    HumanRequestRecord,
+    RecordError,
+    RunRecord,
+    StepRecord,
+)
+from sopwatch.store.assignments import assignments
+from sopwatch.store.cases import cases, queues
+from sopwatch.store.jobs import human_requests, jobs, steps
+
+
+def _chars(column: sa.Column[Any]) -> int:
+    """The declared length of a ``VARCHAR(n)`` column, in characters."""
+    length = getattr(column.type, "length", None)
+    if not isinstance(length, int):
+        raise TypeError(f"column {column} has no length")
+    return length
+
+
+BIGINT_MAX = 2**63 - 1
+INT_MAX = 2**31 - 1
+TEXT_CHARS = INT_MAX // 4  # a TEXT's UTF-8 size (<= 4 bytes a character) must fit *_bytes
+EXTERNAL_ID_CHARS = _chars(jobs.c.external_id)
+INPUT_TYPE_CHARS = _chars(jobs.c.input_type)
+FAILURE_KIND_CHARS = _chars(jobs.c.failure_kind)
+MODEL_CHARS = _chars(jobs.c.model)  # also steps.model and revisions.model
+STEP_NAME_CHARS = _chars(steps.c.name)
+CONNECTION_CHARS = _chars(steps.c.connection)
+GATE_CHARS = _chars(human_requests.c.gate)
+CASE_ID_CHARS = _chars(cases.c.external_id)
+CASE_TITLE_CHARS = _chars(cases.c.title)
+QUEUE_CHARS = _chars(queues.c.name)
+ASSIGNMENT_CHARS = _chars(assignments.c.name)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
+
+_BAD_CHAR = re.compile("[\x00\ud800-\udfff]")
+
+# (field path, what is wrong with it)
+Problem = tuple[str, str]
+
+
+def problems(record: RunRecord, now: datetime) -> RecordError | None:
+    """The first bound ``record`` breaks, as a ``RecordError`` at ``record.where`` (or
+    ``run <id>`` when it has no location) reading ``field '<path>': <problem>``; None
+    when every value can be stored. ``now`` (aware UTC) sets the latest timestamp.
+    The record's own ``assignment`` is not checked here: ``--assignment`` may replace
+    it (see ``text_problem``).
+    """
+    latest = now + FUTURE_SLACK
+    found = (
+        _run_problem(record, latest)
+        or _steps_problem(record.steps, latest, record.cost_micros is None)
+        or _requests_problem(record, latest)
+        or _case_problem(record.case)
+    )
+    if found is None:
+        return None
+    where = record.where or f"run {record.external_id}"
+    return RecordError(where=where, problem=f"field '{found[0]}': {found[1]}")
+
+
+def text_problem(value: str, limit: int, *, blank_ok: bool = True) -> str | None:
+    """What keeps ``value`` out of a column of ``limit`` characters, or None.
+
+    Too long, blank (unless ``blank_ok``), a NUL character or a lone surrogate.
+    """
+    if len(value) > limit:
+        return f"{len(value):,} characters; at most {limit:,} fit"
+    if not blank_ok and not value.strip():
+        return "must not be blank"
+    bad = _BAD_CHAR.search(value)
+    if bad is None:
+        return None
+    if bad.group() == "\x00":
+        return f"a NUL character (\\u0000) at position {bad.start()}, which PostgreSQL cannot store"
+    code = ord(bad.group())
+    return f"a lone surrogate \\u{code:04x} at position {bad.start()}, which is not valid Unicode"
+
+
+def _run_problem(rec: RunRecord, latest: datetime) -> Problem | None:
+    """The job-level fields (``created_at`` after ``started_at``, its default in JSONL)."""
+    return (
+        _id(rec.external_id, EXTERNAL_ID_CHARS, "id")
+        or _count(rec.revision, INT_MAX, "revision")
+        or _time(rec.started_at, "started_at", latest)
+        or _time(rec.finished_at, "finished_at", latest)
+        or _time(rec.created_at, "created_at", latest)
+        or _order(rec.started_at, rec.finished_at, "finished_at", "started_at")
+        or _count(rec.duration_ms, BIGINT_MAX, "duration_ms")
+        or _text(rec.input, TEXT_CHARS, "input")
+        or _text(rec.input_type, INPUT_TYPE_CHARS, "input_type")
+        or _text(rec.output, TEXT_CHARS, "output")
+        or _text(rec.failure_kind, FAILURE_KIND_CHARS, "failure_kind")
+        or _text(rec.error, TEXT_CHARS, "error")
+        or _usd(rec.cost_micros, "cost_usd")
+        or _text(rec.model, MODEL_CHARS, "model")
+    )
+
+
+def _steps_problem(
+    records: tuple[StepRecord, ...], latest: datetime, sum_cost: bool
+) -> Problem | None:
+    """Each step's fields, then the job's sums over them (tokens; cost when the run
+    reports none of its own, as the writer then stores the steps' sum)."""
+    inputs = outputs = cost = 0
+    for index, step in enumerate(records):
+        found = _step_problem(step, latest)
+        if found is not None:
+            return f"steps[{index}].{found[0]}", found[1]
+        inputs += step.input_tokens or 0
+        outputs += step.output_tokens or 0
+        cost += step.cost_micros or 0
+    if inputs > BIGINT_MAX or outputs > BIGINT_MAX:
+        name, total = (
+            ("input_tokens", inputs) if inputs > BIGINT_MAX else ("output_tokens", outputs)
+        )
+        return (
+            f"steps[].{name}",
+            f"the steps' sum {total:,} is more than the maximum {BIGINT_MAX:,}",
+        )
+    if sum_cost and cost > BIGINT_MAX:
+        problem = (
+            f"the steps' sum {_usd_text(cost)} is more than the maximum {_usd_text(BIGINT_MAX)}"
+        )
+        return "steps[].cost_usd", problem
+    return None
+
+
+def _step_problem(s: StepRecord, latest: datetime) -> Problem | None:
+    """One step's fields (path relative to the step)."""
+    return (
+        _count(s.seq, INT_MAX, "seq", 1)
+        or _text(s.name, STEP_NAME_CHARS, "name")
+        or _text(s.connection, CONNECTION_CHARS, "connection")
+        or _text(s.arguments, TEXT_CHARS, "arguments")
+        or _text(s.result, TEXT_CHARS, "result")
+        or _text(s.error, TEXT_CHARS, "error")
+        or _time(s.started_at, "started_at", latest)
+        or _count(s.duration_ms, BIGINT_MAX, "duration_ms")
+        or _count(s.input_tokens, BIGINT_MAX, "input_tokens")
+        or _count(s.output_tokens, BIGINT_MAX, "output_tokens")
+        or _usd(s.cost_micros, "cost_usd")
+        or _text(s.model, MODEL_CHARS, "model")
+    )
+
+
+def _requests_problem(rec: RunRecord, latest: datetime) -> Problem | None:
+    """Each human request's fields; ``answered_at`` must not precede ``created_at``
+    (the request's own, else the run's, which the writer then uses)."""
+    run_created = rec.created_at or rec.started_at
+    for index, h in enumerate(rec.human_requests):
+        found = _request_problem(h, latest, run_created)
+        if found is not None:
+            return f"human_requests[{index}].{found[0]}", found[1]
+    return None
+
+
+def _request_problem(
+    h: HumanRequestRecord, latest: datetime, run_created: datetime | None
+) -> Problem | None:
+    """One request's fields (path relative to the request)."""
+    found = (
+        _text(h.gate, GATE_CHARS, "gate")
+        or _text(h.question, TEXT_CHARS, "question")
+        or _count(h.step_seq, INT_MAX, "step", 1)
+        or _time(h.created_at, "created_at", latest)
+        or _time(h.answered_at, "answered_at", latest)
+        or _order(h.created_at, h.answered_at, "answered_at", "created_at")
+    )
+    if found is None and h.created_at is None:
+        found = _order(run_created, h.answered_at, "answered_at", "the run's created_at")
+    return found
+
+
+def _case_problem(case: CaseRecord | None) -> Problem | None:
+    """The case's fields; ``postponed_until`` may lie far ahead (that is its point)."""
+    if case is None:
+        return None
+    return (
+        _id(case.id, CASE_ID_CHARS, "case.id")
+        or _id(case.queue, QUEUE_CHARS, "case.queue")
+        or _text(case.title, CASE_TITLE_CHARS, "case.title")
+        or _time(case.postponed_until, "case.postponed_until", datetime.max.replace(tzinfo=UTC))
+    )
+
+
+def _id(value: str, limit: int, field: str) -> Problem | None:
+    """An id or name that must not be blank."""
+    found = text_problem(value, limit, blank_ok=False)
+    return None if found is None else (field, found)
+
+
+def _text(value: str | None, limit: int, field: str) -> Problem | None:
+    """Optional text: the cheap test first, the wording only on failure."""
+    if value is None or (len(value) <= limit and _BAD_CHAR.search(value) is None):
+        return None
+    return field, text_problem(value, limit) or ""
+
+
+def _count(value: int | None, maximum: int, field: str, minimum: int = 0) -> Problem | None:
+    """An integer in ``[minimum, maximum]``."""
+    if value is None or minimum <= value <= maximum:
+        return None
+    if value > maximum:
+        return field, f"{value:,} is more than the maximum {maximum:,}"
+    if minimum == 0:
+        return field, f"must not be negative; got {value}"
+    return field, f"must be at least {minimum}; got {value}"
+
+
+def _usd(micros: int | None, field: str) -> Problem | None:
+    """A cost in micro-USD, shown in USD."""
+    if micros is None or 0 <= micros <= BIGINT_MAX:
+        return None
+    if micros < 0:
+        return field, f"must not be negative; got {_usd_text(micros)}"
+    return field, f"{_usd_text(micros)} is more than the maximum {_usd_text(BIGINT_MAX)}"
+
+
+def _usd_text(micros: int) -> str:
+    """Micro-USD as exact USD text: ``-5`` -> ``-0.000005 USD``."""
+    return f"{Decimal(micros).scaleb(-6)} USD"
+
+
+def _time(value: datetime | None, field: str, latest: datetime) -> Problem | None:
+    """A timestamp in ``[EARLIEST, latest]``."""
+    if value is None or EARLIEST <= value <= latest:
+        return None
+    if value < EARLIEST:
+        return field, f"{iso(value)} is before {EARLIEST:%Y-%m-%d}"
+    return field, f"{iso(value)} is more than {FUTURE_SLACK.days} day after now"
+
+
+def _order(
+    first: datetime | None, then: datetime | None, field: str, first_name: str
+) -> Problem | None:
+    """``then`` (named ``field``) must not precede ``first`` (named ``first_name``)."""
+    if first is None or then is None or then >= first:
+        return None
+    return field, f"{iso(then)} is before {first_name} {iso(first)}"
+
+
+def iso(value: datetime) -> str:
+    """A timestamp for messages, in UTC: ``2026-03-01T10:00:00Z``."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
