@@ -7,6 +7,7 @@ from sopwatch.domain.finding import Finding
 from sopwatch.monitor.checks.clusters import (
     MAX_CLUSTER_FINDINGS,
     RESPONSE_INPUT_TYPE,
+    RESPONSE_LIMIT,
     RESPONSE_MANY_CONNECTIONS,
     RESPONSE_ONE_CONNECTION,
     RESPONSE_SAME_STEP,
@@ -215,3 +216,16 @@ def test_gate_steps_and_ok_steps_never_cluster() -> None:
         ctx.job(steps=[tool("search"), model()])
     (finding,) = check_failure_clusters(ctx.build())
     assert finding.severity == Severity.OK
+
+
+def test_jobs_that_hit_their_step_limit_at_the_same_step_point_at_a_loop() -> None:
+    ctx = Ctx()
+    for i in range(2):
+        steps = [model()] + [tool("transfer_to_human_agents")] * 5
+        ctx.job(JobStatus.FAILED, at=i, steps=steps, failure_kind="max_steps")
+    (finding,) = check_failure_clusters(ctx.build())
+    assert finding.severity == Severity.WATCH
+    assert finding.response.startswith(RESPONSE_LIMIT.format(kinds="max_steps"))
+    ctx.job(JobStatus.FAILED, at=3, steps=[tool("transfer_to_human_agents")], error="boom")
+    (finding,) = check_failure_clusters(ctx.build())
+    assert finding.response.startswith(RESPONSE_SAME_STEP)

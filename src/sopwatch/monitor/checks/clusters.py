@@ -39,6 +39,7 @@ from sopwatch.monitor.checks._common import (
     truncate,
 )
 from sopwatch.monitor.checks.inbox import OK_RESPONSE
+from sopwatch.monitor.checks.loops import LIMIT_FAILURES
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.fingerprint import fingerprint, normalise_step_name
 
@@ -55,6 +56,7 @@ MAX_CLUSTER_FINDINGS = 10
 SAMPLE_ERROR_CHARS = 300
 TITLE_FINGERPRINT_CHARS = 120
 _NO_STEPS = "(before the first step)"
+
 
 RESPONSE_SAME_STEP = (
     "These Jobs fail at the same step, so that step has a problem: a Connection issue, a data "
@@ -78,6 +80,14 @@ RESPONSE_INPUT_TYPE = (
 )
 RESPONSE_FIRST_STEP = (
     "A failure on the very first step often means the input data was missing or malformed."
+)
+#: When every job of a step cluster ran into a limit (step limit, budget, loop guard),
+#: the step is where a loop ended, not what broke (seed: "Cost spike … tool-call loop").
+RESPONSE_LIMIT = (
+    "These Jobs all ran into a limit ({kinds}) at this step: the step is where a tool-call "
+    "loop or an open-ended search ended, not necessarily what broke. Open one and scroll "
+    "through the steps to find where calls repeat, then give the SOP a clear exit "
+    "condition (see tool_loop)."
 )
 RESPONSE_HOUR = (
     "Failures concentrated between {value}:00 and {end}:00 UTC may indicate an external "
@@ -295,7 +305,10 @@ def _response(group: _Group, win: _Window) -> str:
         return RESPONSE_INPUT_TYPE.format(value=group.name)
     if group.dimension == "hour":
         return _hour_response(int(group.name))
-    if group.dimension == "connection" or len(group.connections) == 1:
+    limits = {win.jobs[i].failure_kind for i in group.job_ids if i in win.jobs}
+    if group.dimension == "step" and limits and limits <= LIMIT_FAILURES:
+        base = RESPONSE_LIMIT.format(kinds=", ".join(sorted(k for k in limits if k)))
+    elif group.dimension == "connection" or len(group.connections) == 1:
         base = RESPONSE_ONE_CONNECTION
     elif len(group.connections) > 1:
         base = RESPONSE_MANY_CONNECTIONS
