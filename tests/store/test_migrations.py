@@ -7,7 +7,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from sopwatch.store.migrate import alembic_config, is_current, upgrade
+from sopwatch.store.engine import make_engine
+from sopwatch.store.migrate import (
+    HEAD,
+    alembic_config,
+    current_revision,
+    ensure_current,
+    is_current,
+    upgrade,
+)
 from sopwatch.store.schema import metadata
 
 
@@ -34,5 +42,13 @@ def test_upgrade_twice_is_a_no_op(engine: sa.Engine) -> None:
     assert is_current(engine)
 
 
-def test_single_head() -> None:
-    assert len(ScriptDirectory.from_config(alembic_config()).get_heads()) == 1
+def test_single_head_and_it_is_HEAD() -> None:
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == [HEAD]
+
+
+def test_empty_database_is_not_current(db_url: str) -> None:
+    engine = make_engine(db_url)
+    assert current_revision(engine) is None
+    ensure_current(engine)
+    assert current_revision(engine) == HEAD
+    engine.dispose()

@@ -11,10 +11,6 @@ import typer
 
 from sopwatch.cli.common import open_store, parse_time, print_json
 from sopwatch.ingest.layout import parse_span
-from sopwatch.monitor.context import CheckSettings
-from sopwatch.monitor.daily_check import run_daily_check
-from sopwatch.monitor.load import default_at, load_context
-from sopwatch.monitor.report import render_markdown, render_text
 from sopwatch.store.assignments import get_assignment
 
 
@@ -53,6 +49,13 @@ def check_command(
 
     Example: sopwatch check airline-support --format json
     """
+    # The monitor (and scipy under it) is imported here, not at start-up, so other
+    # commands and --help start fast.
+    from sopwatch.monitor.context import CheckSettings
+    from sopwatch.monitor.daily_check import run_daily_check
+    from sopwatch.monitor.load import default_at, load_context
+    from sopwatch.monitor.report import render_markdown, render_text
+
     length = parse_span(window, "--window")
     stale = parse_span(stale_after, "--stale-after")
     at_time = parse_time(at, "--at") if at is not None else None

@@ -17,7 +17,7 @@ from rich.console import Console
 from sopwatch.domain.errors import InvalidInput, SopwatchError
 from sopwatch.settings import Settings, missing_sqlite_directory
 from sopwatch.store.engine import make_engine
-from sopwatch.store.migrate import upgrade
+from sopwatch.store.migrate import ensure_current
 from sopwatch.store.teams import ensure_team
 
 P = ParamSpec("P")
@@ -55,7 +55,7 @@ def open_store() -> Store:
         fail(f"SOPWATCH_DATABASE_URL: directory {missing} does not exist (create it first)")
     try:
         engine = make_engine(settings.database_url)
-        upgrade(engine)
+        ensure_current(engine)
         with engine.begin() as conn:
             team = ensure_team(conn, settings.team)
     except sa.exc.OperationalError as exc:
