@@ -96,3 +96,16 @@ def test_blank_team_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     result = CliRunner().invoke(app, ["assignments", "list"])
     assert result.exit_code == 2
     assert "SOPWATCH_TEAM: must not be blank" in result.stderr
+
+
+def test_job_by_unique_prefix_of_its_external_id(cli: Cli, tmp_path: Path) -> None:
+    rows = [
+        {"id": name, "status": "completed", "created_at": "2026-03-01T10:00:00Z"}
+        for name in ("86ffe650-aaaa", "86ffe650-bbbb", "4aa56519-cccc", "50%_off-dddd")
+    ]
+    assert cli("import", str(_jsonl(tmp_path / "ids.jsonl", rows)), "-a", "pre").code == 0
+    assert cli("job", "4aa56519", "--json").json()["job_id"] == "4aa56519-cccc"
+    assert cli("job", "50%_off", "--json").json()["job_id"] == "50%_off-dddd"
+    ambiguous = cli("job", "86ffe650")
+    assert ambiguous.code == 2 and "names 2 jobs" in ambiguous.err
+    assert cli("job", "50%").code == 2  # too short to be a prefix

@@ -269,19 +269,27 @@ def list_jobs(
     return [job_from_row(r) for r in conn.execute(query)]
 
 
+#: Shortest external-id prefix ``find_jobs`` matches on (our choice: 8 hex digits of a
+#: UUID, as ``sopwatch jobs`` shows them, are unique in practice).
+MIN_PREFIX = 6
+
+
 def find_jobs(
     conn: sa.Connection, team_id: int, key: str, assignment_id: int | None = None
 ) -> list[Job]:
-    """Jobs named ``key``: first by external id; only when none has it, by our own id
-    written ``job-<id>`` or as a bare number. At most 20.
+    """Jobs named ``key``: by external id; when none has it, by our own id written
+    ``job-<id>`` or as a bare number; when still none, by an external id starting with
+    ``key`` (at least ``MIN_PREFIX`` characters, as the Jobs List shows them cut). At most 20.
     """
-    query = _job_select().where(jobs.c.team_id == team_id)
+    query = _job_select().where(jobs.c.team_id == team_id).limit(20)
     if assignment_id is not None:
         query = query.where(jobs.c.assignment_id == assignment_id)
-    found = [
-        job_from_row(r) for r in conn.execute(query.where(jobs.c.external_id == key).limit(20))
-    ]
+    found = [job_from_row(r) for r in conn.execute(query.where(jobs.c.external_id == key))]
     bare = key.removeprefix("job-")
-    if found or not bare.isdigit():
-        return found
-    return [job_from_row(r) for r in conn.execute(query.where(jobs.c.id == int(bare)))]
+    if not found and bare.isdigit():
+        found = [job_from_row(r) for r in conn.execute(query.where(jobs.c.id == int(bare)))]
+    if not found and len(key) >= MIN_PREFIX:
+        pattern = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        prefixed = query.where(jobs.c.external_id.like(pattern, escape="\\"))
+        found = [job_from_row(r) for r in conn.execute(prefixed)]
+    return found
