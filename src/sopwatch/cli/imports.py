@@ -55,20 +55,21 @@ def import_command(
     """
     if fmt is not None and fmt not in FORMATS:
         raise InvalidInput("--format", f"must be one of {', '.join(FORMATS)}; got {fmt!r}")
-    options = ImportOptions(
-        team_id=0,
-        assignment=assignment,
-        fmt=fmt,
-        revision=revision,
-        spread=parse_span(spread, "--spread"),
-        end=parse_time(end, "--end"),
-    )
+    span = parse_span(spread, "--spread")
+    end_time = parse_time(end, "--end")
     files = expand_paths(paths)
     if not files:
         fail("PATH: no .json or .jsonl files found")
     store = open_store()
-    options.team_id = store.team_id
-    options.payload_limit = store.settings.payload_limit_bytes
+    options = ImportOptions(
+        team_id=store.team_id,
+        assignment=assignment,
+        fmt=fmt,
+        revision=revision,
+        spread=span,
+        end=end_time,
+        payload_limit=store.settings.payload_limit_bytes,
+    )
     started = datetime.now(UTC)
     with Progress(
         TextColumn("{task.description}"),
