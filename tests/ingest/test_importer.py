@@ -16,6 +16,7 @@ from sopwatch.domain.errors import InvalidInput
 from sopwatch.ingest import importer, writer
 from sopwatch.ingest.importer import ImportOptions, expand_paths, import_paths
 from sopwatch.ingest.records import RecordError, RunRecord
+from sopwatch.store.audit import audit_events
 from sopwatch.store.jobs import jobs, steps
 from sopwatch.store.teams import ensure_team
 
@@ -219,3 +220,25 @@ def test_records_carry_their_location(tmp_path: Path) -> None:
         f"{path}: line 1",
         f"{path}: line 3",
     ]
+
+
+def test_an_import_that_stores_jobs_writes_one_audit_event(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    with engine.begin() as conn:
+        team = ensure_team(conn, "audit")
+    runs = tmp_path / "runs.jsonl"
+    runs.write_text(
+        json.dumps({"id": "a", "status": "completed", "created_at": "2026-01-01T00:00:00Z"}) + "\n"
+    )
+    options = ImportOptions(
+        team_id=team.id, assignment="audited", fmt=None, spread=timedelta(days=1),
+        end=datetime(2026, 1, 2, tzinfo=UTC), actor="alice",
+    )  # fmt: skip
+    import_paths(engine, [runs], options)
+    import_paths(engine, [runs], options)  # stores nothing: no second event
+    with engine.connect() as conn:
+        events = conn.execute(sa.select(audit_events)).all()
+    assert len(events) == 1
+    assert (events[0].actor, events[0].action) == ("alice", "jobs.imported")
+    assert events[0].details["imported"] == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -69,6 +70,7 @@ def import_command(
         spread=span,
         end=end_time,
         payload_limit=store.settings.payload_limit_bytes,
+        actor=getpass.getuser(),
     )
     started = datetime.now(UTC)
     with Progress(

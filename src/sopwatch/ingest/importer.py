@@ -29,6 +29,7 @@ from sopwatch.ingest.limits import (
 )
 from sopwatch.ingest.records import RecordError, RunRecord
 from sopwatch.ingest.writer import BatchWriter
+from sopwatch.store.audit import record_event
 from sopwatch.store.base import utcnow
 
 BATCH_SIZE = 500
@@ -40,7 +41,8 @@ class ImportOptions:
 
     ``spread``/``end`` lay out runs that carry no timestamp evenly over ``spread`` ending at
     ``end`` (UTC). ``fmt`` None means auto-detect per file. ``revision`` (when set) is the
-    revision number of every run, overriding each run's own.
+    revision number of every run, overriding each run's own. ``payload_limit`` is in UTF-8
+    bytes; ``actor`` is who the audit event names.
     """
 
     team_id: int
@@ -50,6 +52,7 @@ class ImportOptions:
     spread: timedelta
     end: datetime
     payload_limit: int = 16_384
+    actor: str = "sopwatch"
 
 
 @dataclass(kw_only=True)
@@ -128,7 +131,33 @@ def import_paths(
                 on_progress(path, done)
         if unassigned[0]:
             result.errors.append(_unassigned(path, unassigned[0]))
+    _audit(engine, options, result, [str(p) for p in paths])
     return result
+
+
+def _audit(
+    engine: sa.Engine, options: ImportOptions, result: ImportResult, paths: list[str]
+) -> None:
+    """One audit event per import that stored anything: who, what files, what counts."""
+    if not result.imported:
+        return
+    with engine.begin() as conn:
+        record_event(
+            conn,
+            team_id=options.team_id,
+            actor=options.actor,
+            action="jobs.imported",
+            entity="import",
+            reason="sopwatch import",
+            details={
+                "files": paths[:100],
+                "assignment": options.assignment,
+                "imported": result.imported,
+                "steps": result.steps,
+                "skipped_existing": result.skipped,
+                "errors": len(result.errors),
+            },
+        )
 
 
 def _unassigned(path: Path, count: int) -> RecordError:
