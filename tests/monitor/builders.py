@@ -168,8 +168,9 @@ class Ctx:
         cost: float | None = None,
         source: Source = Source.SCHEDULED,
         case: CaseStatus | None = None,
+        **fields: Any,
     ) -> None:
-        """Add ``count`` baseline jobs spread over the 7 baseline days."""
+        """Add ``count`` baseline jobs spread over the 7 baseline days (``fields`` go to Job)."""
         for i in range(count):
             job = Job(
                 id=self._id(),
@@ -179,6 +180,7 @@ class Ctx:
                 source=source,
                 created_at=BASELINE_START + timedelta(days=7) * (i / max(count, 1)),
                 cost_micros=usd_to_micros(cost),
+                **fields,
             )
             self.baseline_jobs.append(job)
             if case is not None:

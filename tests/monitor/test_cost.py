@@ -84,3 +84,15 @@ def test_one_outlier_is_not_a_spike() -> None:
     ctx.baseline(100, cost=0.010)
     _costs(ctx, [0.010] * 19 + [1.0])
     assert check_cost(ctx.build())[0].severity == Severity.OK
+
+
+def test_a_few_very_expensive_jobs_beyond_chance_are_a_watch() -> None:
+    ctx = Ctx()
+    ctx.baseline(50, cost=0.010)
+    ctx.baseline(50, cost=0.012)
+    _costs(ctx, [0.011] * 35 + [0.07] * 5)  # 12.5% of jobs at 6x: a loop, say
+    (finding,) = check_cost(ctx.build())
+    assert finding.severity == Severity.WATCH
+    assert finding.evidence["pattern"] == "isolated"
+    assert finding.response == RESPONSE_COST_SPIKE
+    assert finding.evidence["top_jobs"][0]["cost_usd"] == 0.07

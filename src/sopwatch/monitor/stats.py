@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scipy.stats import fisher_exact, poisson
+from scipy.stats import binom, fisher_exact, poisson
 
 #: Scale that makes the MAD estimate the standard deviation of normal data (1/Φ⁻¹(3/4)).
 MAD_TO_SIGMA = 1.4826
@@ -58,6 +58,13 @@ def poisson_high_p(observed: int, expected: float) -> float:
     return float(poisson.sf(observed - 1, expected))
 
 
+def binomial_high_p(successes: int, trials: int, rate: float) -> float:
+    """One-sided P(X ≥ successes) for X ~ Binomial(trials, rate); 1.0 for no trials."""
+    if trials <= 0 or successes <= 0:
+        return 1.0
+    return float(binom.sf(successes - 1, trials, rate))
+
+
 def median(values: Sequence[float]) -> float | None:
     """The median of ``values``; None when empty."""
     return percentile(values, 50.0)
@@ -99,7 +106,8 @@ class SpreadComparison:
     is 0 and the window's is not; None when both are 0). ``robust_z`` is
     (window median − baseline median) / (1.4826 × baseline MAD), None when the MAD is 0.
     ``share_above_p95`` is the share of window values above the baseline's 95th percentile
-    (or above ``min_ratio_above`` × the baseline median when that is higher).
+    (or above ``min_ratio_above`` × the baseline median when that is higher);
+    ``count_above_p95`` how many they are, of ``window_count``.
     """
 
     window_mean: float
@@ -111,6 +119,8 @@ class SpreadComparison:
     median_ratio: float | None
     robust_z: float | None
     share_above_p95: float
+    count_above_p95: int
+    window_count: int
 
 
 def compare_spread(
@@ -133,6 +143,7 @@ def compare_spread(
     else:
         ratio = math.inf if w_med > 0 else None
     z = (w_med - b_med) / (MAD_TO_SIGMA * b_mad) if b_mad > 0 else None
+    threshold = max(b_p95, min_ratio_above * b_med)
     return SpreadComparison(
         window_mean=sum(window) / len(window),
         window_median=w_med,
@@ -142,5 +153,7 @@ def compare_spread(
         baseline_mad=b_mad,
         median_ratio=ratio,
         robust_z=z,
-        share_above_p95=share_above(window, max(b_p95, min_ratio_above * b_med)),
+        share_above_p95=share_above(window, threshold),
+        count_above_p95=sum(1 for v in window if v > threshold),
+        window_count=len(window),
     )

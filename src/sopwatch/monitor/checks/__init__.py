@@ -2,7 +2,7 @@
 
 ``ALL_CHECKS`` lists them in the seed's order (Daily Checks, then Team Insights signals):
 Activity Inbox, Case Queue health, Jobs needing attention, failure clusters, connections,
-cost per job, tool-call loops, output spot-check, run volume, source breakdown. Each
+cost per job, latency, tool-call loops, output spot-check, run volume, source breakdown. Each
 returns at least one finding, an ``ok`` one when nothing is wrong, so the report shows
 every item of the checklist was done.
 """
@@ -18,6 +18,7 @@ from sopwatch.monitor.checks.clusters import check_failure_clusters
 from sopwatch.monitor.checks.connections import check_connections
 from sopwatch.monitor.checks.cost import check_cost
 from sopwatch.monitor.checks.inbox import check_inbox
+from sopwatch.monitor.checks.latency import check_latency
 from sopwatch.monitor.checks.loops import check_tool_loops
 from sopwatch.monitor.checks.sources import check_sources
 from sopwatch.monitor.checks.spot_check import check_spot_check
@@ -33,6 +34,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_failure_clusters,
     check_connections,
     check_cost,
+    check_latency,
     check_tool_loops,
     check_spot_check,
     check_run_volume,
@@ -47,6 +49,7 @@ __all__ = [
     "check_cost",
     "check_failure_clusters",
     "check_inbox",
+    "check_latency",
     "check_needs_attention",
     "check_run_volume",
     "check_sources",

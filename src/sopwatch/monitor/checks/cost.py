@@ -13,21 +13,11 @@ from sopwatch.domain.enums import Severity
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job
 from sopwatch.monitor.checks._common import fmt_usd, pct, usd
+from sopwatch.monitor.checks._spread import DRIFT_RATIO, judge
 from sopwatch.monitor.checks.inbox import OK_RESPONSE
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import SpreadComparison, compare_spread
 
-#: Spike when the window median is more than this multiple of the baseline median
-#: (our choice).
-SPIKE_MEDIAN_RATIO = 1.5
-#: … or when at least this share of window jobs costs more than the baseline p95 (our
-#: choice; normally ~5% would). A job counts as above only when it also
-#: costs more than 1.5 × the baseline median (our choice: with a near-constant baseline the
-#: p95 equals the median and a 1% rise would otherwise read as a spike).
-SPIKE_SHARE_ABOVE_P95 = 0.2
-#: act when the window median is at least this multiple of the baseline median (our
-#: choice).
-ACT_MEDIAN_RATIO = 2.0
 #: Jobs named as driving the cost (our choice: top 5).
 TOP_JOBS = 5
 
@@ -46,9 +36,9 @@ RESPONSE_COST_SPIKE = (
 def check_cost(ctx: CheckContext) -> list[Finding]:
     """``cost_spike``: one finding.
 
-    Spike = window median > 1.5 × baseline median, or ≥ 20% of window jobs above the
-    baseline p95 (and above 1.5 × the baseline median) → watch; window median ≥ 2 ×
-    baseline median → act (thresholds: our choices, see module constants). ok with "no
+    Severity from ``_spread.judge``: consistent drift (window median > 1.5 × baseline
+    median: watch; ≥ 2×: act) or isolated expensive jobs (more jobs above the baseline p95,
+    and above 1.5 × its median, than chance explains: watch). ok with "no
     cost recorded for jobs in the window" when no window job has a cost, and ok without
     comparison when the baseline has none.
     Evidence money is USD (micro-dollars ÷ 1e6, 6 decimals).
@@ -59,7 +49,7 @@ def check_cost(ctx: CheckContext) -> list[Finding]:
         return [_ok("No cost recorded for jobs in the window", {})]
     costs = [float(job.cost_micros or 0) for job in window]
     evidence = _base_evidence(window, costs, base)
-    comparison = compare_spread(costs, base, min_ratio_above=SPIKE_MEDIAN_RATIO)
+    comparison = compare_spread(costs, base, min_ratio_above=DRIFT_RATIO)
     if comparison is None:
         title = (
             f"Cost per job {fmt_usd(evidence['window_mean_micros'])} over {len(window)} jobs; "
@@ -67,7 +57,8 @@ def check_cost(ctx: CheckContext) -> list[Finding]:
         )
         return [_ok(title, _public(evidence))]
     evidence.update(_comparison_evidence(comparison))
-    severity = _severity(comparison)
+    severity, pattern = judge(comparison, ctx.settings.significance)
+    evidence["pattern"] = str(pattern)
     title = _title(comparison, len(window))
     response = OK_RESPONSE if severity == Severity.OK else RESPONSE_COST_SPIKE
     return [
@@ -131,18 +122,6 @@ def _round(value: float | None) -> float | str | None:
 def _public(evidence: dict[str, Any]) -> dict[str, Any]:
     """Evidence without the internal ``*_micros`` keys."""
     return {k: v for k, v in evidence.items() if not k.endswith("_micros")}
-
-
-def _severity(c: SpreadComparison) -> Severity:
-    """act at median ratio ≥ 2; watch at ratio > 1.5 or ≥ 20% above baseline p95."""
-    ratio = c.median_ratio
-    if ratio is not None and ratio >= ACT_MEDIAN_RATIO:
-        return Severity.ACT
-    if (ratio is not None and ratio > SPIKE_MEDIAN_RATIO) or (
-        c.share_above_p95 >= SPIKE_SHARE_ABOVE_P95
-    ):
-        return Severity.WATCH
-    return Severity.OK
 
 
 def _title(c: SpreadComparison, jobs: int) -> str:
