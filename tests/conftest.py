@@ -78,3 +78,9 @@ def engine(db_url: str) -> Iterator[sa.Engine]:
     upgrade(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _never_the_users_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts with its own SQLite file, so none can touch the user's database."""
+    monkeypatch.setenv("SOPWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'default.db'}")
