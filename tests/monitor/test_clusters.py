@@ -119,6 +119,16 @@ def test_connection_with_several_errors_gets_its_own_cluster() -> None:
     assert "2 different errors" in finding.title
 
 
+def test_one_connection_with_data_errors_is_the_steps_problem_not_credentials() -> None:
+    ctx = Ctx()
+    for i in range(5):
+        error = f"ValidationError: field 'amount' missing in row {i}"
+        ctx.job(JobStatus.FAILED, steps=[tool("parse", error=error, connection="docparser")])
+    findings = check_failure_clusters(ctx.build())
+    assert findings and all(not f.response.startswith(RESPONSE_ONE_CONNECTION) for f in findings)
+    assert any(f.response.startswith(RESPONSE_SAME_STEP) for f in findings)
+
+
 def test_failures_across_connections_point_to_sop_logic() -> None:
     ctx = Ctx()
     for i in range(5):

@@ -81,3 +81,14 @@ def test_different_errors_stay_apart() -> None:
 def test_step_names_lose_free_standing_numbers_only() -> None:
     assert normalise_step_name("Step 7") == "Step N"
     assert normalise_step_name("search_v2") == "search_v2"
+
+
+def test_identifiers_mixing_letters_and_digits_are_values() -> None:
+    a = fingerprint("Error: not enough seats on flight HAT290")
+    b = fingerprint("Error: not enough seats on flight HAT039")
+    assert a == b == "Error: not enough seats on flight <id>"
+    assert fingerprint("Error: certificate_7504069 not found") == fingerprint(
+        "Error: certificate_1234 not found"
+    )
+    assert fingerprint("Timed out after 30s") == "Timed out after <num>s"
+    assert fingerprint("HTTP 503 Service Unavailable") == "HTTP 503 Service Unavailable"

@@ -30,6 +30,10 @@ _HEX = re.compile(r"\b(?:0x[0-9a-fA-F]+|(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{8,})\b")
 _PATH = re.compile(r"(?<![\w/\\<])(?:[A-Za-z]:)?[\w.\-~]*(?:[\\/][\w.\-]+){2,}[\\/]?")
 # A number may carry a unit of up to 3 letters ("30s", "100ms", "5MB"), which is kept.
 _NUMBER = re.compile(r"(?<![\w.<])\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?=[A-Za-z%]{0,3}(?!\w))")
+# A word mixing letters with a run of 3 or more digits is an identifier (flight HAT290,
+# voucher V0004, certificate_7504069): a value, not part of the error's name; names with
+# short numbers (gpt4, v2, x86_64) stay.
+_MIXED_ID = re.compile(r"\b(?=\w*[A-Za-z])(?=\w*\d{3})\w+\b")
 _SPACE = re.compile(r"\s+")
 # HTTP error statuses name the failure ("401 Unauthorized", "HTTP 503", "Error code: 400"),
 # so a 4xx/5xx number right after such a word, or before a capitalised reason, is kept.
@@ -46,6 +50,15 @@ def _number(match: re.Match[str]) -> str:
         if _STATUS_BEFORE.search(before) or _STATUS_AFTER.match(match.string, match.end()):
             return value
     return "<num>"
+
+
+def _mixed_id(match: re.Match[str]) -> str:
+    """``<id>`` for an identifier, but a number with a short unit (``30s``, ``100ms``,
+    ``5MB``) is left for ``_NUMBER``, which keeps the unit."""
+    value = match.group()
+    if re.fullmatch(r"\d+(?:[A-Za-z%]{1,3})", value):
+        return value
+    return "<id>"
 
 
 def _error_line(text: str) -> str:
@@ -77,7 +90,8 @@ def fingerprint(error: str | None) -> str:
     URLs with ``<url>``, UUIDs with ``<uuid>``, quoted strings ('…' and "…") with
     ``<str>``, ``{…}`` and ``[…]`` literals with ``<obj>``/``<list>``, hex ids (``0x…``
     or ≥ 8 hex digits with a digit) with ``<hex>``, paths with ≥ 2 separators with
-    ``<path>``, numbers with ``<num>`` (except HTTP 4xx/5xx statuses such as ``401
+    ``<path>``, words mixing letters with 3+ digits (``HAT290``, ``certificate_7504069``) with
+    ``<id>``, numbers with ``<num>`` (except HTTP 4xx/5xx statuses such as ``401
     Unauthorized`` or ``HTTP 503``, which name the failure); collapse whitespace.
     ``None`` or blank gives ``""``.
 
@@ -96,6 +110,7 @@ def fingerprint(error: str | None) -> str:
     text = _collapse(_BRACKETED, "<list>", text)
     text = _HEX.sub("<hex>", text)
     text = _PATH.sub("<path>", text)
+    text = _MIXED_ID.sub(_mixed_id, text)
     text = _NUMBER.sub(_number, text)
     text = _SPACE.sub(" ", text).strip()
     return text[:MAX_FINGERPRINT_CHARS]

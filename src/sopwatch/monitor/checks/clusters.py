@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sopwatch.domain.connection import is_auth_error, is_unavailable_error
 from sopwatch.domain.enums import Severity, StepKind, StepStatus
 from sopwatch.domain.finding import Finding, worst
 from sopwatch.domain.job import Job, Step
@@ -110,6 +111,7 @@ class _Group:
     keys: set[tuple[str, str]] = field(default_factory=set)
     sample_error: str | None = None
     first_step_only: bool = True  # every counted step is the job's first (seq 1)
+    service_errors: int = 0  # failed steps whose error reads as auth or outage
 
     def add(self, job_id: int, step: Step | None) -> None:
         """Count ``step`` of job ``job_id`` into the group."""
@@ -120,6 +122,8 @@ class _Group:
         self.first_step_only = self.first_step_only and step.seq == 1
         if step.connection and step.status == StepStatus.ERROR:
             self.connections[step.connection] += 1
+        if is_auth_error(step.error) or is_unavailable_error(step.error):
+            self.service_errors += 1
         if self.sample_error is None and step.error:
             self.sample_error = step.error
 
@@ -308,7 +312,12 @@ def _response(group: _Group, win: _Window) -> str:
     limits = {win.jobs[i].failure_kind for i in group.job_ids if i in win.jobs}
     if group.dimension == "step" and limits and limits <= LIMIT_FAILURES:
         base = RESPONSE_LIMIT.format(kinds=", ".join(sorted(k for k in limits if k)))
-    elif group.dimension == "connection" or len(group.connections) == 1:
+    elif (group.dimension == "connection" or len(group.connections) == 1) and (
+        group.service_errors * 2 >= max(group.step_count, 1)
+    ):
+        # The seed's "single Connection failing repeatedly" reading (credentials or an
+        # outage) only when most errors say so; a data or logic error on one connection
+        # is the step's problem.
         base = RESPONSE_ONE_CONNECTION
     elif len(group.connections) > 1:
         base = RESPONSE_MANY_CONNECTIONS
