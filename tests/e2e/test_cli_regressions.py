@@ -109,3 +109,11 @@ def test_job_by_unique_prefix_of_its_external_id(cli: Cli, tmp_path: Path) -> No
     ambiguous = cli("job", "86ffe650")
     assert ambiguous.code == 2 and "names 2 jobs" in ambiguous.err
     assert cli("job", "50%").code == 2  # too short to be a prefix
+
+
+def test_a_run_with_only_finished_at_is_placed_there(cli: Cli, tmp_path: Path) -> None:
+    rows = [{"id": "f", "status": "completed", "finished_at": "2026-03-01T10:00:00Z"}]
+    summary = cli("import", str(_jsonl(tmp_path / "f.jsonl", rows)), "-a", "fin", "--json")
+    assert summary.json()["laid_out"] == 0
+    (job,) = cli("jobs", "fin", "--json").json()
+    assert job["created_at"].startswith("2026-03-01T10:00:00")

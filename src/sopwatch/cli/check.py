@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sopwatch.cli.common import open_store, parse_time, print_json
+from sopwatch.cli.common import err_console, open_store, parse_time, print_json
 from sopwatch.ingest.layout import parse_span
 from sopwatch.store.assignments import get_assignment
 
@@ -65,7 +65,14 @@ def check_command(
     store = open_store()
     with store.engine.connect() as conn:
         found = get_assignment(conn, store.team_id, assignment)
-        end = at_time or default_at(conn, found, datetime.now(UTC))
+        now = datetime.now(UTC)
+        end = at_time or default_at(conn, found, now)
+        if at_time is None and end != now:
+            err_console.print(
+                f"note: imported history: the window ends just after the newest imported job "
+                f"({end:%Y-%m-%d %H:%M:%S} UTC); use --at now to check up to now.",
+                highlight=False,
+            )
         context = load_context(conn, found, end, length, settings)
     report = run_daily_check(context)
     if fmt is OutputFormat.json:

@@ -188,7 +188,7 @@ def _records(
                 continue
             if options.revision is not None:
                 item = replace(item, revision=options.revision)
-            if item.created_at is None and item.started_at is None:
+            if item.created_at is None and item.started_at is None and item.finished_at is None:
                 untimed.append(item)
             else:
                 yield item

@@ -186,7 +186,7 @@ def _step_problem(s: StepRecord, latest: datetime) -> Problem | None:
 def _requests_problem(rec: RunRecord, latest: datetime) -> Problem | None:
     """Each human request's fields; ``answered_at`` must not precede ``created_at``
     (the request's own, else the run's, which the writer then uses)."""
-    run_created = rec.created_at or rec.started_at
+    run_created = rec.created_at or rec.started_at or rec.finished_at
     for index, h in enumerate(rec.human_requests):
         found = _request_problem(h, latest, run_created)
         if found is not None:

@@ -263,7 +263,7 @@ class BatchWriter:
         )
 
     def _job_row(self, conn: sa.Connection, assignment_id: int, rec: RunRecord) -> Row:
-        created = rec.created_at or rec.started_at or utcnow()
+        created = rec.created_at or rec.started_at or rec.finished_at or utcnow()
         duration = rec.duration_ms
         if duration is None and rec.started_at and rec.finished_at:
             duration = int((rec.finished_at - rec.started_at).total_seconds() * 1000)
@@ -330,7 +330,7 @@ class BatchWriter:
         return rows
 
     def _request_rows(self, job_id: int, rec: RunRecord) -> list[Row]:
-        created = rec.created_at or rec.started_at or utcnow()
+        created = rec.created_at or rec.started_at or rec.finished_at or utcnow()
         return [
             {
                 "job_id": job_id,
