@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
+import sqlalchemy as sa
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -73,6 +74,15 @@ def import_command(
         actor=getpass.getuser(),
     )
     started = datetime.now(UTC)
+    result = _import_with_progress(store.engine, files, options, show=not as_json)
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    _report(result, options, seconds, as_json)
+
+
+def _import_with_progress(
+    engine: sa.Engine, files: list[Path], options: ImportOptions, show: bool
+) -> ImportResult:
+    """``import_paths`` under a Rich progress bar (files done; runs of the current file)."""
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -80,7 +90,7 @@ def import_command(
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=as_json,
+        disable=not show,
     ) as progress:
         task = progress.add_task("importing", total=len(files))
         seen: set[Path] = set()
@@ -91,9 +101,7 @@ def import_command(
                 progress.advance(task)
             progress.update(task, description=f"{path.name}: {runs} runs")
 
-        result = import_paths(store.engine, files, options, on_progress)
-    seconds = (datetime.now(UTC) - started).total_seconds()
-    _report(result, options, seconds, as_json)
+        return import_paths(engine, files, options, on_progress)
 
 
 def _report(result: ImportResult, options: ImportOptions, seconds: float, as_json: bool) -> None:
