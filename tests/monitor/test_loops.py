@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from sopwatch.domain.enums import FailureKind, JobStatus, Severity
 from sopwatch.monitor.checks.loops import MAX_LOOP_FINDINGS, RESPONSE_LOOP, check_tool_loops
 from sopwatch.monitor.context import CheckSettings
+from tests.conftest import BUNDLED_DATA
 
 from .builders import Ctx, model, tool
 
-ROOT = Path(__file__).resolve().parents[3]
-GPT_OSS = next(iter((ROOT / "shared" / "data" / "tau2-bench").glob("gpt-oss-120b_*.json")), None)
+GPT_OSS = next((BUNDLED_DATA / "tau2-bench").glob("gpt-oss-120b_*.json"))
 
 
 def _calls(name: str, args: str, count: int, *, cost: float | None = None) -> list[dict[str, Any]]:
@@ -100,11 +97,9 @@ def test_many_looping_jobs_are_capped() -> None:
     assert len(findings[-1].evidence["job_ids"]) == 4
 
 
-@pytest.mark.skipif(GPT_OSS is None, reason="shared tau2-bench data not present")
 def test_real_gpt_oss_runs_show_the_known_loops() -> None:
     """The gpt-oss tau2 file: two runs repeat transfer_to_human_agents 94 and 100 times and
     hit max_steps; one repeats update_reservation_baggages 15 times."""
-    assert GPT_OSS is not None
     data = json.loads(GPT_OSS.read_text())
     ctx = Ctx()
     for sim in data["simulations"]:
