@@ -23,6 +23,7 @@ from sopwatch.ingest.limits import ASSIGNMENT_CHARS, problems, text_problem
 from sopwatch.ingest.records import RecordError, RunRecord
 from sopwatch.store import assignments as assignment_store
 from sopwatch.store.base import utcnow
+from sopwatch.store.bulk import insert_returning_ids, insert_rows
 from sopwatch.store.cases import ensure_queue, upsert_case
 from sopwatch.store.jobs import human_requests, jobs, steps
 
@@ -180,18 +181,14 @@ class BatchWriter:
         if not fresh:
             return
         rows = [self._job_row(conn, assignment_id, r) for r in fresh]
-        inserted = conn.execute(
-            sa.insert(jobs).returning(jobs.c.id, sort_by_parameter_order=True), rows
-        ).all()
+        job_ids = insert_returning_ids(conn, jobs, rows)
         step_rows: list[Row] = []
         request_rows: list[Row] = []
-        for (job_id,), record in zip(inserted, fresh, strict=True):
+        for job_id, record in zip(job_ids, fresh, strict=True):
             step_rows.extend(self._step_rows(job_id, record))
             request_rows.extend(self._request_rows(job_id, record))
-        if step_rows:
-            conn.execute(sa.insert(steps), step_rows)
-        if request_rows:
-            conn.execute(sa.insert(human_requests), request_rows)
+        insert_rows(conn, steps, step_rows)
+        insert_rows(conn, human_requests, request_rows)
         tally.imported += len(fresh)
         tally.steps += len(step_rows)
 
