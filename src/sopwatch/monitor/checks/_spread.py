@@ -49,3 +49,9 @@ def judge(c: SpreadComparison, significance: float) -> tuple[Severity, Pattern]:
         if p_value < significance:
             return Severity.WATCH, Pattern.ISOLATED
     return Severity.OK, Pattern.NONE
+
+
+def ratio_note(c: SpreadComparison) -> str:
+    """`` (2.4×)`` for a finite median ratio, else ``""``."""
+    ratio = c.median_ratio
+    return "" if ratio is None or ratio == float("inf") else f" ({ratio:.1f}×)"

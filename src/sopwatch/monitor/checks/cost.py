@@ -13,7 +13,7 @@ from sopwatch.domain.enums import Severity
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job
 from sopwatch.monitor.checks._common import fmt_usd, pct, usd
-from sopwatch.monitor.checks._spread import DRIFT_RATIO, judge
+from sopwatch.monitor.checks._spread import DRIFT_RATIO, judge, ratio_note
 from sopwatch.monitor.checks.inbox import OK_RESPONSE
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import SpreadComparison, compare_spread
@@ -126,8 +126,7 @@ def _public(evidence: dict[str, Any]) -> dict[str, Any]:
 
 def _title(c: SpreadComparison, jobs: int) -> str:
     """``Cost per job: median $0.12 vs baseline $0.05 (2.4×); 40.0% of 30 jobs above …``."""
-    ratio = c.median_ratio
-    ratio_text = "" if ratio is None or ratio == float("inf") else f" ({ratio:.1f}×)"
+    ratio_text = ratio_note(c)
     return (
         f"Cost per job: median {fmt_usd(c.window_median)} vs baseline "
         f"{fmt_usd(c.baseline_median)}{ratio_text}; mean {fmt_usd(c.window_mean)} vs "

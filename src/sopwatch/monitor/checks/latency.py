@@ -11,10 +11,10 @@ from typing import Any
 
 from sopwatch.domain.enums import Severity
 from sopwatch.domain.finding import Finding
-from sopwatch.monitor.checks._spread import DRIFT_RATIO, Pattern, judge
+from sopwatch.monitor.checks._spread import DRIFT_RATIO, Pattern, judge, ratio_note
 from sopwatch.monitor.checks.inbox import OK_RESPONSE
 from sopwatch.monitor.context import CheckContext
-from sopwatch.monitor.stats import SpreadComparison, compare_spread
+from sopwatch.monitor.stats import SpreadComparison, compare_spread, median
 
 #: Jobs named as the slowest (our choice: top 5).
 TOP_JOBS = 5
@@ -54,7 +54,7 @@ def check_latency(ctx: CheckContext) -> list[Finding]:
     durations = [float(job.duration_ms or 0) for job in timed]
     comparison = compare_spread(durations, base, min_ratio_above=DRIFT_RATIO)
     if comparison is None:
-        title = f"Median job duration {_s(_median(durations))} s; no baseline durations"
+        title = f"Median job duration {_s(median(durations))} s; no baseline durations"
         return [_finding(Severity.OK, title, evidence)]
     severity, pattern = judge(comparison, ctx.settings.significance)
     evidence.update(_comparison(comparison), pattern=str(pattern))
@@ -79,12 +79,6 @@ def _s(ms: float | None) -> float | None:
     return None if ms is None else round(ms / 1000, 1)
 
 
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-
-
 def _comparison(c: SpreadComparison) -> dict[str, Any]:
     """Medians and p95 in seconds, the ratio and the jobs above the baseline p95."""
     return {
@@ -100,8 +94,7 @@ def _comparison(c: SpreadComparison) -> dict[str, Any]:
 
 def _title(c: SpreadComparison) -> str:
     """``Job duration: median 39.2 s vs baseline 4.9 s (8.0×); 3 of 40 jobs above p95 …``."""
-    ratio = c.median_ratio
-    ratio_text = "" if ratio is None or ratio == float("inf") else f" ({ratio:.1f}×)"
+    ratio_text = ratio_note(c)
     return (
         f"Job duration: median {_s(c.window_median)} s vs baseline {_s(c.baseline_median)} s"
         f"{ratio_text}; {c.count_above_p95} of {c.window_count} jobs above the baseline p95 "
