@@ -111,3 +111,17 @@ def test_read_runs_detects_and_dispatches(tmp_path: Path) -> None:
         p.name for p in (BUNDLED_DATA / "tau2-bench").glob("gpt-oss*.json")
     )) if isinstance(r, RunRecord) and r.external_id.startswith("ea8de2d6")]  # fmt: skip
     assert run.status.value == "needs_input"
+
+
+def test_detection_hands_the_document_over_instead_of_reading_twice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sopwatch.ingest.formats import tau as tau_format
+
+    def second_read(path: Path) -> None:
+        raise AssertionError(f"{path} read a second time")
+
+    monkeypatch.setattr(tau_format, "load_json", second_read)
+    runs = list(read_runs(BUNDLED_DATA / "tau-bench" / "gpt-4o-airline.json"))
+    assert len(runs) == 200
+    assert all(not isinstance(r, RecordError) for r in runs)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sopwatch.domain.errors import InvalidInput
 from sopwatch.ingest.formats import jsonl, openinference, tau, tau2
@@ -24,6 +24,13 @@ _PARSERS: dict[str, Callable[[Path], Iterator[RunRecord | RecordError]]] = {
     "openinference": openinference.parse,
     "jsonl": jsonl.parse,
 }
+#: Detection read no whole-file document (JSONL is parsed line by line by its parser).
+_UNREAD = object()
+_DOCUMENT_PARSERS: dict[str, Callable[[Any, Path], Iterator[RunRecord | RecordError]]] = {
+    "tau": tau.parse_document,
+    "tau2": tau2.parse_document,
+    "openinference": openinference.parse_document,
+}
 _SNIFF_LINES = 20  # non-blank lines looked at to recognise JSONL whose first line is bad
 
 
@@ -36,7 +43,9 @@ def read_runs(path: Path, fmt: str | None = None) -> Iterator[RunRecord | Record
     it as ``<path>: <problem>``); after that, bad records come out as ``RecordError``.
     """
     if fmt is None:
-        fmt = detect_format(path)
+        fmt, doc = _detect(path)
+        if doc is not _UNREAD and fmt in _DOCUMENT_PARSERS:
+            return _DOCUMENT_PARSERS[fmt](doc, path)
     parser = _PARSERS.get(fmt)
     if parser is None:
         raise InvalidInput("--format", f"must be one of {', '.join(FORMATS)}; got {fmt!r}")
@@ -55,6 +64,12 @@ def detect_format(path: Path) -> str:
     like when it is unreadable, empty, not valid JSON, or none of these (e.g. a TRAIL
     annotation file); the problem text does not name the path (the caller does).
     """
+    return _detect(path)[0]
+
+
+def _detect(path: Path) -> tuple[str, object]:
+    """``(format, document)``: the whole-file JSON document when detection had to read it
+    (tau, tau2, openinference), else ``_UNREAD``. Raises as ``detect_format``."""
     try:
         with path.open("rb") as fh:
             lines = list(_first_lines(fh))
@@ -62,11 +77,12 @@ def detect_format(path: Path) -> str:
         raise InvalidInput("--format", f"cannot read file: {exc.strerror or exc}") from None
     if not lines:
         raise InvalidInput("--format", "the file is empty; cannot detect its format")
-    found = _shape(_loads(lines[0]), single_line=True)
+    first = _loads(lines[0])
+    found = _shape(first, single_line=True)
     if found is not None:
-        return found
+        return found, (_UNREAD if found == "jsonl" else first)
     if any(_is_jsonl_run(_loads(line)) for line in lines[1:]):
-        return "jsonl"
+        return "jsonl", _UNREAD
     return _detect_document(path)
 
 
@@ -116,7 +132,7 @@ def _shape(doc: object, *, single_line: bool) -> str | None:
     return None
 
 
-def _detect_document(path: Path) -> str:
+def _detect_document(path: Path) -> tuple[str, object]:
     """Detect a file that is one (multi-line) JSON document; raise ``InvalidInput`` if none."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -129,7 +145,7 @@ def _detect_document(path: Path) -> str:
         raise InvalidInput("--format", problem) from None
     found = _shape(doc, single_line=False)
     if found is not None:
-        return found
+        return found, doc
     raise InvalidInput("--format", _describe(doc))
 
 

@@ -49,6 +49,12 @@ def parse(path: Path) -> Iterator[RunRecord | RecordError]:
     if error is not None:
         yield error
         return
+    yield from parse_document(doc, path)
+
+
+def parse_document(doc: Any, path: Path) -> Iterator[RunRecord | RecordError]:
+    """``parse`` over the file's JSON document, already read (format detection reads a
+    document once and hands it over rather than reading the file a second time)."""
     if not isinstance(doc, list):
         problem = f"must be a JSON list of runs (tau-bench); got {show(doc)}"
         yield RecordError(where=str(path), problem=problem)
