@@ -7,10 +7,15 @@ converted to USD (÷ 1e6, rounded to 6 places) only here, for evidence and title
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from sopwatch.domain.enums import HumanRequestStatus, JobStatus, StepStatus
+from sopwatch.domain.enums import HumanRequestStatus, JobStatus, Severity, StepStatus
+from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import MICROS_PER_USD, HumanRequest, Job, Step
 from sopwatch.monitor.context import CheckContext
+
+#: The response of every ``ok`` finding.
+OK_RESPONSE = "No action needed."
 
 #: At most this many per-job detail rows in one finding's evidence (our choice: keeps the
 #: JSON of a bad day with thousands of failed jobs readable; ``job_ids`` stays complete).
@@ -99,3 +104,14 @@ def pending_requests(ctx: CheckContext) -> list[HumanRequest]:
 def failed_jobs(jobs: Iterable[Job]) -> list[Job]:
     """The jobs with status ``failed``."""
     return [job for job in jobs if job.status == JobStatus.FAILED]
+
+
+def ok_finding(kind: str, title: str, evidence: dict[str, Any] | None = None) -> Finding:
+    """An ``ok`` finding of ``kind`` (the checklist item was done, nothing to act on)."""
+    return Finding(
+        kind=kind,
+        severity=Severity.OK,
+        title=title,
+        response=OK_RESPONSE,
+        evidence={} if evidence is None else evidence,
+    )

@@ -14,6 +14,7 @@ from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import HumanRequest, Job
 from sopwatch.monitor.checks._common import (
     MAX_DETAIL_ROWS,
+    OK_RESPONSE,
     RESPONSE_FAILED_SPIKE,
     failed_jobs,
     failing_step,
@@ -22,7 +23,6 @@ from sopwatch.monitor.checks._common import (
     plural,
     truncate,
 )
-from sopwatch.monitor.checks.inbox import OK_RESPONSE
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import rate_higher_p
 

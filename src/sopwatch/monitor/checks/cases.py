@@ -16,8 +16,8 @@ from typing import Any
 from sopwatch.domain.case import Case
 from sopwatch.domain.enums import CaseStatus, Severity
 from sopwatch.domain.finding import Finding
-from sopwatch.monitor.checks._common import RESPONSE_FAILED_SPIKE, pct
-from sopwatch.monitor.checks.inbox import OK_RESPONSE, RESPONSE_NEEDS_INPUT_SPIKE
+from sopwatch.monitor.checks._common import OK_RESPONSE, RESPONSE_FAILED_SPIKE, ok_finding, pct
+from sopwatch.monitor.checks.inbox import RESPONSE_NEEDS_INPUT_SPIKE
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import rate_higher_p
 
@@ -64,14 +64,7 @@ def check_cases(ctx: CheckContext) -> list[Finding]:
     or ``[case_queue]`` (ok, "not applicable: no cases") when no window job has a case."""
     cases = list(ctx.cases.values())
     if not cases:
-        return [
-            Finding(
-                kind="case_queue",
-                severity=Severity.OK,
-                title="Case Queue health: not applicable: no cases",
-                response=OK_RESPONSE,
-            )
-        ]
+        return [ok_finding("case_queue", "Case Queue health: not applicable: no cases")]
     rates = {status: _rate(status, cases, ctx.baseline.cases) for status in _STATUSES}
     case_jobs = _case_job_labels(ctx)
     return [

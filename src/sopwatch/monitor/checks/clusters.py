@@ -35,11 +35,11 @@ from sopwatch.monitor.checks._common import (
     MAX_DETAIL_ROWS,
     failed_jobs,
     failing_step,
+    ok_finding,
     pct,
     plural,
     truncate,
 )
-from sopwatch.monitor.checks.inbox import OK_RESPONSE
 from sopwatch.monitor.checks.loops import LIMIT_FAILURES
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.fingerprint import fingerprint, normalise_step_name
@@ -155,7 +155,12 @@ def check_failure_clusters(ctx: CheckContext) -> list[Finding]:
     findings = [_finding(ctx, g, win, len(failed)) for g in groups if len(g.job_ids) >= 2]
     findings.sort(key=_order)
     if not findings:
-        return [_ok()]
+        return [
+            ok_finding(
+                "failure_cluster",
+                "No failure clusters: no step failed the same way in two or more jobs",
+            )
+        ]
     return findings[:MAX_CLUSTER_FINDINGS] + _rest(findings[MAX_CLUSTER_FINDINGS:])
 
 
@@ -369,16 +374,6 @@ def _order(finding: Finding) -> tuple[int, int, int, str]:
     """Sort key: act first, then most jobs, then most steps, then title."""
     ev = finding.evidence
     return (_RANK[finding.severity], -ev["job_count"], -ev["step_count"], finding.title)
-
-
-def _ok() -> Finding:
-    """The ok finding when no failure repeats across jobs."""
-    return Finding(
-        kind="failure_cluster",
-        severity=Severity.OK,
-        title="No failure clusters: no step failed the same way in two or more jobs",
-        response=OK_RESPONSE,
-    )
 
 
 def _rest(rest: list[Finding]) -> list[Finding]:

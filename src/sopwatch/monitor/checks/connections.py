@@ -17,8 +17,7 @@ from sopwatch.domain.connection import is_auth_error
 from sopwatch.domain.enums import JobStatus, Severity, StepKind, StepStatus
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job, Step
-from sopwatch.monitor.checks._common import plural, truncate
-from sopwatch.monitor.checks.inbox import OK_RESPONSE
+from sopwatch.monitor.checks._common import ok_finding, plural, truncate
 from sopwatch.monitor.context import CheckContext
 
 #: Seed, Jobs List and Post-Incident Template ("A Connection error points to a credential
@@ -63,14 +62,7 @@ def check_connections(ctx: CheckContext) -> list[Finding]:
             group = groups.setdefault(UNKNOWN_CONNECTION, _AuthGroup(UNKNOWN_CONNECTION, None))
             group.add(job, None, job.error)
     if not groups:
-        return [
-            Finding(
-                kind="connection_auth",
-                severity=Severity.OK,
-                title="No authorization errors on connections or tools",
-                response=OK_RESPONSE,
-            )
-        ]
+        return [ok_finding("connection_auth", "No authorization errors on connections or tools")]
     ordered = sorted(groups.values(), key=lambda g: (-len(g.job_ids), -g.steps))
     return [_finding(group) for group in ordered]
 

@@ -12,9 +12,8 @@ from typing import Any
 from sopwatch.domain.enums import Severity
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job
-from sopwatch.monitor.checks._common import fmt_usd, pct, usd
+from sopwatch.monitor.checks._common import OK_RESPONSE, fmt_usd, ok_finding, pct, usd
 from sopwatch.monitor.checks._spread import DRIFT_RATIO, judge, ratio_note
-from sopwatch.monitor.checks.inbox import OK_RESPONSE
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import SpreadComparison, compare_spread
 
@@ -46,7 +45,7 @@ def check_cost(ctx: CheckContext) -> list[Finding]:
     window = [job for job in ctx.jobs if job.cost_micros is not None]
     base = [float(job.cost_micros) for job in ctx.baseline.jobs if job.cost_micros is not None]
     if not window:
-        return [_ok("No cost recorded for jobs in the window", {})]
+        return [ok_finding("cost_spike", "No cost recorded for jobs in the window", {})]
     costs = [float(job.cost_micros or 0) for job in window]
     evidence = _base_evidence(window, costs, base)
     comparison = compare_spread(costs, base, min_ratio_above=DRIFT_RATIO)
@@ -55,7 +54,7 @@ def check_cost(ctx: CheckContext) -> list[Finding]:
             f"Cost per job {fmt_usd(evidence['window_mean_micros'])} over {len(window)} jobs; "
             "no baseline cost to compare with"
         )
-        return [_ok(title, _public(evidence))]
+        return [ok_finding("cost_spike", title, _public(evidence))]
     evidence.update(_comparison_evidence(comparison))
     severity, pattern = judge(comparison, ctx.settings.significance)
     evidence["pattern"] = str(pattern)
@@ -70,17 +69,6 @@ def check_cost(ctx: CheckContext) -> list[Finding]:
             evidence=_public(evidence),
         )
     ]
-
-
-def _ok(title: str, evidence: dict[str, Any]) -> Finding:
-    """An ok ``cost_spike`` finding."""
-    return Finding(
-        kind="cost_spike",
-        severity=Severity.OK,
-        title=title,
-        response=OK_RESPONSE,
-        evidence=evidence,
-    )
 
 
 def _base_evidence(window: list[Job], costs: list[float], base: list[float]) -> dict[str, Any]:

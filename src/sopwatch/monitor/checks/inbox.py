@@ -13,15 +13,15 @@ from sopwatch.domain.enums import Severity
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import HumanRequest
 from sopwatch.monitor.checks._common import (
+    OK_RESPONSE,
     jobs_by_id,
     label_of,
+    ok_finding,
     pending_requests,
     plural,
 )
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import poisson_high_p
-
-OK_RESPONSE = "No action needed."
 
 #: Seed, "Spike in Needs Input" (paraphrased closely).
 RESPONSE_NEEDS_INPUT_SPIKE = (
@@ -88,10 +88,14 @@ def _pending_finding(ctx: CheckContext, pending: list[HumanRequest]) -> Finding:
     evidence = _pending_evidence(ctx, raised, pending, expected, gates)
     backlog = f"; {len(pending)} pending in all" if pending else "; none pending"
     if not raised:
-        return _ok("inbox_pending", f"No human requests raised in the window{backlog}", evidence)
+        return ok_finding(
+            "inbox_pending", f"No human requests raised in the window{backlog}", evidence
+        )
     title = f"{plural(len(raised), 'human request')} raised in the window"
     if expected is None:
-        return _ok("inbox_pending", f"{title}{backlog}; no baseline to compare with", evidence)
+        return ok_finding(
+            "inbox_pending", f"{title}{backlog}; no baseline to compare with", evidence
+        )
     p_value = poisson_high_p(len(raised), expected)
     evidence["p_value"] = round(p_value, 6)
     spike = (
@@ -132,13 +136,6 @@ def _pending_evidence(
     }
 
 
-def _ok(kind: str, title: str, evidence: dict[str, Any]) -> Finding:
-    """An ok finding of ``kind``."""
-    return Finding(
-        kind=kind, severity=Severity.OK, title=title, response=OK_RESPONSE, evidence=evidence
-    )
-
-
 def _stale_finding(ctx: CheckContext, pending: list[HumanRequest]) -> Finding:
     """``inbox_stale``: act when any pending request is older than
     ``settings.stale_after_ms`` at the window end (issue #2 default 4 h; seed: "sitting
@@ -154,7 +151,9 @@ def _stale_finding(ctx: CheckContext, pending: list[HumanRequest]) -> Finding:
         "stale_after_hours": limit_h,
     }
     if not stale:
-        return _ok("inbox_stale", f"No pending human request older than {limit_h:g} h", evidence)
+        return ok_finding(
+            "inbox_stale", f"No pending human request older than {limit_h:g} h", evidence
+        )
     oldest_h = round((end - stale[0].created_at).total_seconds() / 3600, 1)
     evidence["oldest_age_hours"] = oldest_h
     evidence["gates"] = _gates(stale)

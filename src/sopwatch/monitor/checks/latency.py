@@ -11,8 +11,8 @@ from typing import Any
 
 from sopwatch.domain.enums import Severity
 from sopwatch.domain.finding import Finding
+from sopwatch.monitor.checks._common import OK_RESPONSE
 from sopwatch.monitor.checks._spread import DRIFT_RATIO, Pattern, judge, ratio_note
-from sopwatch.monitor.checks.inbox import OK_RESPONSE
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import SpreadComparison, compare_spread, median
 

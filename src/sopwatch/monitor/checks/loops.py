@@ -14,8 +14,7 @@ from typing import Any
 from sopwatch.domain.enums import FailureKind, JobStatus, Severity, StepKind
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job, Step
-from sopwatch.monitor.checks._common import fmt_usd, plural, truncate, usd
-from sopwatch.monitor.checks.inbox import OK_RESPONSE
+from sopwatch.monitor.checks._common import fmt_usd, ok_finding, plural, truncate, usd
 from sopwatch.monitor.context import CheckContext
 
 #: Failure kinds that mean the job ran into a limit, so a loop in it is ``act`` whatever
@@ -68,7 +67,7 @@ def check_tool_loops(ctx: CheckContext) -> list[Finding]:
             f"No tool called {ctx.settings.loop_min_repeats} or more times with the same "
             "arguments in one job"
         )
-        return [Finding(kind="tool_loop", severity=Severity.OK, title=title, response=OK_RESPONSE)]
+        return [ok_finding("tool_loop", title)]
     loops.sort(key=lambda loop: (-loop.count, -loop.longest_run, loop.job.id))
     findings = [_finding(ctx, loop) for loop in loops]
     return findings[:MAX_LOOP_FINDINGS] + _rest(findings[MAX_LOOP_FINDINGS:])

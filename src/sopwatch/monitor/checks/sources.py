@@ -11,8 +11,7 @@ from typing import Any
 
 from sopwatch.domain.enums import Severity, Source
 from sopwatch.domain.finding import Finding
-from sopwatch.monitor.checks._common import pct
-from sopwatch.monitor.checks.inbox import OK_RESPONSE
+from sopwatch.monitor.checks._common import OK_RESPONSE, pct
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import rate_differs_p
 

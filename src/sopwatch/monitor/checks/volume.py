@@ -11,8 +11,7 @@ from typing import Any
 
 from sopwatch.domain.enums import Severity
 from sopwatch.domain.finding import Finding
-from sopwatch.monitor.checks._common import failed_jobs, pct
-from sopwatch.monitor.checks.inbox import OK_RESPONSE
+from sopwatch.monitor.checks._common import OK_RESPONSE, failed_jobs, pct
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import poisson_high_p, poisson_low_p
 
