@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -61,9 +60,3 @@ def missing_sqlite_directory(url: str) -> Path | None:
         return None
     directory = Path(database).expanduser().parent
     return None if directory.is_dir() else directory
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process's settings, read once from the environment."""
-    return Settings()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -164,10 +163,3 @@ def list_revisions(conn: sa.Connection, assignment_id: int) -> list[Revision]:
         .order_by(revisions.c.number)
     )
     return [_revision(r) for r in rows]
-
-
-def testing_period(assignment: Assignment) -> tuple[datetime, datetime] | None:
-    """The assignment's testing period ``(from, until)`` when both ends are set."""
-    if assignment.testing_from is None or assignment.testing_until is None:
-        return None
-    return assignment.testing_from, assignment.testing_until

@@ -48,7 +48,7 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
 
 def ensure_current(engine: sa.Engine) -> None:
     """Migrate to ``HEAD`` unless the database is there already (the cheap common case)."""
-    if current_revision(engine) != HEAD:
+    if not is_current(engine):
         upgrade(engine)
 
 
