@@ -197,7 +197,7 @@ def test_duplicate_id_in_one_import_is_an_error_and_the_first_is_kept(
     ran = cli("import", str(first), str(second), "-a", "dup", "--json")
     assert ran.code == 1
     summary = ran.json()
-    assert (summary["imported"], summary["skipped_existing"]) == (2, 0)
+    assert (summary["imported"], summary["unchanged"]) == (2, 0)
     assert summary["errors"] == [
         f"{second}: line {n}: field 'id': duplicate id 'r1' in this import; the first one was kept"
         for n in (1, 2)
@@ -206,7 +206,7 @@ def test_duplicate_id_in_one_import_is_an_error_and_the_first_is_kept(
     # importing the first file again is still idempotent: nothing added, no error
     again = cli("import", str(first), "-a", "dup", "--json")
     assert again.code == 0
-    assert (again.json()["imported"], again.json()["skipped_existing"]) == (0, 2)
+    assert (again.json()["imported"], again.json()["unchanged"]) == (0, 2)
 
 
 def test_runs_without_assignment_give_one_error_per_file(cli: Cli, tmp_path: Path) -> None:

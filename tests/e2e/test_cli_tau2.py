@@ -54,8 +54,8 @@ def test_hand_offs_are_needs_input_never_completed(cli: Cli) -> None:
 def test_import_is_idempotent(cli: Cli) -> None:
     first = cli("import", str(GPT_OSS), "--assignment", "oss", "--json").json()
     again = cli("import", str(GPT_OSS), "--assignment", "oss", "--json").json()
-    assert (first["imported"], first["skipped_existing"]) == (25, 0)
-    assert (again["imported"], again["skipped_existing"], again["steps"]) == (0, 25, 0)
+    assert (first["imported"], first["unchanged"]) == (25, 0)
+    assert (again["imported"], again["unchanged"], again["steps"]) == (0, 25, 0)
     assert len(cli("jobs", "oss", "--limit", "1000", "--json").json()) == 25
 
 

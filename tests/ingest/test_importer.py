@@ -100,7 +100,7 @@ def test_duplicates_across_batches_are_errors_the_first_is_kept(
     rows = [_run("x"), _run("y"), _run("z"), _run("x", status="failed"), _run("y"), _run("y")]
     path = _jsonl(tmp_path / "r.jsonl", *rows)
     result = import_paths(engine, [path], _options(engine))
-    assert (result.imported, result.skipped) == (3, 0)
+    assert (result.imported, result.unchanged) == (3, 0)
     assert [(e.where, e.problem) for e in result.errors] == [
         (
             f"{path}: line {n}",
@@ -207,7 +207,7 @@ def test_result_counts_survive_a_failed_batch(
     rows = [_run("a", assignment="one"), _run("b", assignment="two", duration_ms=2**63)]
     path = _jsonl(tmp_path / "r.jsonl", *rows, _run("c", assignment="one"))
     result = import_paths(engine, [path], _options(engine, assignment=None))
-    assert (result.imported, result.skipped, len(result.errors)) == (2, 0, 1)
+    assert (result.imported, result.unchanged, len(result.errors)) == (2, 0, 1)
     assert _stored(engine) == ["a", "c"]
 
 

@@ -111,7 +111,7 @@ def _report(result: ImportResult, options: ImportOptions, seconds: float, as_jso
                 "files": result.files,
                 "read": result.read,
                 "imported": result.imported,
-                "skipped_existing": result.skipped,
+                "unchanged": result.unchanged,
                 "steps": result.steps,
                 "laid_out": result.laid_out,
                 "errors": [str(e) for e in result.errors],
@@ -122,7 +122,7 @@ def _report(result: ImportResult, options: ImportOptions, seconds: float, as_jso
     console.print(
         f"Imported [bold]{plural(result.imported, 'job')}[/] ({plural(result.steps, 'step')}) "
         f"from {plural(result.files, 'file')} in {seconds:.1f} s; "
-        f"{result.skipped} already imported, {plural(len(result.errors), 'error')}."
+        f"{result.unchanged} already imported, {plural(len(result.errors), 'error')}."
     )
     if result.laid_out and result.imported:
         console.print(

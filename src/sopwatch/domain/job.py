@@ -33,8 +33,14 @@ def usd_to_micros(usd: float | None) -> int | None:
 class Step:
     """One step of a job: a model call, a tool call, a gate wait, or an agent-logic error.
 
-    ``seq`` starts at 1 and orders the steps. ``arguments`` and ``result`` are text (JSON
-    for tool arguments), truncated at the store's payload limit.
+    ``seq`` starts at 1 and orders the steps. ``arguments`` and ``result`` are text
+    (canonical JSON for anything but a string, ``domain.payload``), truncated at the
+    store's payload limit; ``arguments_bytes``/``result_bytes`` then give the full UTF-8
+    size (None: the text is whole). For model steps: ``finish_reason`` as the provider
+    reports it (``stop``, ``length``, ``tool_calls``…), ``max_tokens`` the output limit the
+    call asked for, ``cache_read_tokens``/``cache_write_tokens`` the parts of
+    ``input_tokens`` read from or written to the prompt cache; ``cost_estimated`` is True
+    when ``cost_micros`` was computed from tokens (genai-prices) rather than reported.
     """
 
     job_id: int
@@ -52,6 +58,13 @@ class Step:
     output_tokens: int | None = None
     cost_micros: int | None = None
     model: str | None = None
+    arguments_bytes: int | None = None
+    result_bytes: int | None = None
+    finish_reason: str | None = None
+    max_tokens: int | None = None
+    cache_read_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    cost_estimated: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -76,7 +89,10 @@ class Job:
 
     ``external_id`` is the id an imported run had where it came from (unique within the
     assignment); jobs are named by it in reports when present. ``cost_micros`` is the
-    job's model cost as reported, else the sum of its steps' costs; None when unknown.
+    job's model cost as reported, else the sum of its steps' costs; None when unknown;
+    ``cost_estimated`` is True when any part of it was computed from tokens. ``input`` and
+    ``output`` are text (canonical JSON for anything but a string), cut at the payload
+    limit; ``input_bytes``/``output_bytes`` then give the full UTF-8 size.
     """
 
     id: int
@@ -101,6 +117,9 @@ class Job:
     input_tokens: int | None = None
     output_tokens: int | None = None
     case_id: int | None = None
+    cost_estimated: bool = False
+    input_bytes: int | None = None
+    output_bytes: int | None = None
 
     @property
     def label(self) -> str:

@@ -57,14 +57,33 @@ class ImportOptions:
 
 @dataclass(kw_only=True)
 class ImportResult:
-    """What an import did: counts and every record that could not be read or stored."""
+    """What an import did: counts and every record that could not be read or stored.
+
+    - ``imported``: runs stored as new jobs; ``updated``: runs the assignment already had
+      whose content changed (the stored job was brought up to date); ``unchanged``: runs
+      already stored with the same content (nothing written);
+    - ``steps``: steps written (new and updated jobs);
+    - ``corrected``: runs stored ``needs_input`` although they said ``completed``, because
+      one of their human requests is still pending;
+    - ``estimated_costs``: model steps whose cost was computed from tokens (genai-prices);
+      ``unknown_models``: model name → steps with tokens but no cost that genai-prices
+      does not know (their cost stays unknown);
+    - ``notes``: things said once per file that are not errors (an empty file, fields a
+      file lacks and what was inferred instead), as ``<path>: <note>``;
+    - ``errors``: records that could not be read or stored, in file and line order.
+    """
 
     files: int = 0
     read: int = 0
     imported: int = 0
-    skipped: int = 0
+    updated: int = 0
+    unchanged: int = 0
     steps: int = 0
     laid_out: int = 0
+    corrected: int = 0
+    estimated_costs: int = 0
+    unknown_models: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
 
 
@@ -154,7 +173,7 @@ def _audit(
                 "assignment": options.assignment,
                 "imported": result.imported,
                 "steps": result.steps,
-                "skipped_existing": result.skipped,
+                "unchanged": result.unchanged,
                 "errors": len(result.errors),
             },
         )

@@ -24,14 +24,20 @@ from sopwatch.domain.enums import (
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class StepRecord:
-    """One step as read from a file; ``seq`` starts at 1 within its run."""
+    """One step as read from a file; ``seq`` starts at 1 within its run.
+
+    ``arguments``, ``result`` and ``error`` are text: a string as logged, any other JSON
+    value as canonical JSON (``domain.payload.json_text``). The model-call details
+    (``finish_reason``, ``max_tokens``, ``cache_read_tokens``, ``cache_write_tokens``) mean
+    what they mean on ``domain.job.Step``; the cache counts are parts of ``input_tokens``.
+    """
 
     seq: int
     kind: StepKind
     name: str
     status: StepStatus = StepStatus.OK
     connection: str | None = None
-    arguments: str | None = None  # JSON text for tool calls
+    arguments: str | None = None  # canonical JSON text for tool calls given as JSON
     result: str | None = None
     error: str | None = None
     started_at: datetime | None = None
@@ -40,6 +46,10 @@ class StepRecord:
     output_tokens: int | None = None
     cost_micros: int | None = None
     model: str | None = None
+    finish_reason: str | None = None
+    max_tokens: int | None = None
+    cache_read_tokens: int | None = None
+    cache_write_tokens: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -162,7 +162,7 @@ class BatchWriter:
 
     def _merge(self, tally: _Tally, result: ImportResult) -> None:
         result.imported += tally.imported
-        result.skipped += tally.skipped
+        result.unchanged += tally.skipped
         result.steps += tally.steps
         result.errors.extend(tally.errors)
         for name, ids in tally.kept.items():

@@ -56,6 +56,11 @@ jobs = sa.Table(
     sa.Column("model", sa.String(200)),
     sa.Column("case_id", Id, sa.ForeignKey("cases.id")),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+    # True when any part of cost_micros was computed from tokens (genai-prices).
+    sa.Column("cost_estimated", sa.Boolean(), nullable=False, server_default=sa.false()),
+    # SHA-256 (hex) of the imported run's content: a re-import with the same hash changes
+    # nothing; NULL for jobs sopwatch ran itself.
+    sa.Column("content_hash", sa.String(64)),
     sa.UniqueConstraint("assignment_id", "external_id"),
     sa.Index(None, "team_id", "assignment_id", "created_at"),
     sa.Index(None, "assignment_id", "status"),
@@ -82,6 +87,11 @@ steps = sa.Table(
     sa.Column("output_tokens", sa.BigInteger()),
     sa.Column("cost_micros", sa.BigInteger()),
     sa.Column("model", sa.String(200)),
+    sa.Column("finish_reason", sa.String(40)),
+    sa.Column("max_tokens", sa.BigInteger()),
+    sa.Column("cache_read_tokens", sa.BigInteger()),
+    sa.Column("cache_write_tokens", sa.BigInteger()),
+    sa.Column("cost_estimated", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("job_id", "seq"),
 )
 
@@ -139,6 +149,9 @@ def job_from_row(row: Any) -> Job:
         input_tokens=m["input_tokens"],
         output_tokens=m["output_tokens"],
         case_id=m["case_id"],
+        cost_estimated=bool(m["cost_estimated"]),
+        input_bytes=m["input_bytes"],
+        output_bytes=m["output_bytes"],
     )
 
 
@@ -160,6 +173,13 @@ def step_from_row(row: Any) -> Step:
         output_tokens=row.output_tokens,
         cost_micros=row.cost_micros,
         model=row.model,
+        arguments_bytes=row.arguments_bytes,
+        result_bytes=row.result_bytes,
+        finish_reason=row.finish_reason,
+        max_tokens=row.max_tokens,
+        cache_read_tokens=row.cache_read_tokens,
+        cache_write_tokens=row.cache_write_tokens,
+        cost_estimated=bool(row.cost_estimated),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sopwatch.domain.enums import HumanRequestStatus, HumanRequestType, Verdict
 from sopwatch.domain.job import MICROS_PER_USD
+from sopwatch.domain.payload import canonical_json as canonical_json
 from sopwatch.ingest.limits import BIGINT_MAX, EARLIEST, FUTURE_SLACK
 from sopwatch.ingest.records import HumanRequestRecord, RecordError, StepRecord
 
@@ -143,17 +144,6 @@ def span_ms(start: datetime | None, end: datetime | None) -> int | None:
     if start is None or end is None or end < start:
         return None
     return round((end - start) / timedelta(milliseconds=1))
-
-
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
-
-
-def canonical_json(obj: object) -> str:
-    """Canonical JSON text, as ``json.dumps(obj, sort_keys=True, separators=(",", ":"))``.
-
-    Raises ``TypeError``/``ValueError`` for what JSON cannot hold (never for parsed JSON).
-    """
-    return _CANONICAL.encode(obj)
 
 
 def first_text(messages: Iterable[Any], role: str) -> str | None:

@@ -1,0 +1,145 @@
+"""JSON payloads as agents log them: canonical text for storage, pretty text for people,
+and the message and code inside an error object.
+
+Agents put JSON wherever they like: a run's ``input``, ``output`` and ``error`` and a step's
+``arguments``, ``result`` and ``error`` may be any JSON value. sopwatch stores a string as
+it is and any other value as canonical JSON text (sorted keys, no spaces), so two logs of
+the same value store the same text and compare equal (loop detection, re-import).
+
+The error rule (``summarize_error``), for an error given as a JSON object (or JSON text of
+one), checked in this order, first non-empty value wins:
+
+- ``message``: ``message``, ``error.message``, ``error_description``, ``detail``, ``msg``,
+  ``error`` when it is a string; else the canonical JSON of the whole object.
+- ``code``: ``code``, ``error.code``, ``type``, ``error.type``, ``status``,
+  ``status_code``, ``error.status``; else ``error`` when it is a string and was not taken
+  as the message. Numbers become their decimal text.
+
+So ``{"error": "invalid_grant", "error_description": "Token expired"}`` reads
+``invalid_grant: Token expired`` and ``{"error": {"message": "Rate limited", "code":
+"rate_limited"}}`` reads ``rate_limited: Rate limited``. Plain text errors stay as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+# ASCII-only, so any parsed JSON (a lone surrogate included) can be stored in both databases.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+_MESSAGE_KEYS = ("message", "error.message", "error_description", "detail", "msg")
+_CODE_KEYS = ("code", "error.code", "type", "error.type", "status", "status_code", "error.status")
+
+
+def canonical_json(value: object) -> str:
+    """Canonical JSON text: sorted keys, no spaces, non-ASCII written as ``\\uXXXX``.
+
+    Raises ``TypeError``/``ValueError`` for what JSON cannot hold (never for parsed JSON).
+    """
+    return _CANONICAL.encode(value)
+
+
+def json_text(value: object) -> str | None:
+    """How a payload is stored: None stays None, a string stays as it is, any other JSON
+    value (object, array, number, boolean) becomes ``canonical_json``."""
+    if value is None or isinstance(value, str):
+        return value
+    return canonical_json(value)
+
+
+def parse_json_text(text: str | None) -> object | None:
+    """``text`` parsed when it holds a JSON object or array, else None (plain text).
+
+    Only text starting with ``{`` or ``[`` (after blanks) is tried, so ordinary strings
+    cost one comparison.
+    """
+    if not text:
+        return None
+    head = text.lstrip()[:1]
+    if head not in ("{", "["):
+        return None
+    try:
+        value: object = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict | list) else None
+
+
+def pretty(text: str | None) -> str | None:
+    """Stored payload text for people: a JSON object or array indented by 2 spaces, any
+    other text unchanged; None stays None."""
+    value = parse_json_text(text)
+    if value is None:
+        return text
+    shown = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+    try:
+        shown.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: keep it escaped
+        return json.dumps(value, indent=2, sort_keys=True)
+    return shown
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorSummary:
+    """What an error says: its ``message`` and its ``code`` (None when it has none)."""
+
+    message: str
+    code: str | None = None
+
+    def line(self) -> str:
+        """``code: message``, or the message alone when there is no code or the message
+        already is the code."""
+        if self.code is None or self.code == self.message:
+            return self.message
+        return f"{self.code}: {self.message}"
+
+
+def summarize_error(error: object) -> ErrorSummary | None:
+    """The message and code of an error (the rule in this module's docstring).
+
+    ``error`` is stored error text (a JSON object's text is parsed) or an already parsed
+    JSON value. None or blank gives None; plain text gives ``ErrorSummary(text)``.
+    """
+    if error is None:
+        return None
+    value: Any = error
+    if isinstance(error, str):
+        if not error.strip():
+            return None
+        parsed = parse_json_text(error)
+        if parsed is None:
+            return ErrorSummary(error)
+        value = parsed
+    if not isinstance(value, dict):
+        text = value if isinstance(value, str) else canonical_json(value)
+        return ErrorSummary(text)
+    message = _first(value, _MESSAGE_KEYS)
+    code = _first(value, _CODE_KEYS)
+    bare = value.get("error")
+    if message is None and isinstance(bare, str) and bare:
+        message = bare
+    elif code is None and isinstance(bare, str) and bare:
+        code = bare
+    return ErrorSummary(message if message is not None else canonical_json(value), code)
+
+
+def error_line(error: str | None) -> str | None:
+    """``summarize_error(error).line()``: the one line reports and fingerprints use."""
+    summary = summarize_error(error)
+    return None if summary is None else summary.line()
+
+
+def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    """The first of ``keys`` (``a.b`` looks inside an object) holding a non-empty string
+    or a number (as text)."""
+    for key in keys:
+        value: Any = obj
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str) and value.strip():
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+    return None
