@@ -221,7 +221,7 @@ def _records(
 
 
 def _with_time(record: RunRecord, at: datetime) -> RunRecord:
-    return replace(record, created_at=at)
+    return replace(record, created_at=at, laid_out=True)
 
 
 def _batches(items: Iterator[RunRecord], size: int) -> Iterator[list[RunRecord]]:

@@ -84,8 +84,9 @@ class RunRecord:
     it). ``where`` locates the record in its file, as a ``RecordError`` would (e.g.
     ``"runs.jsonl: line 7"``), so a problem found later still names it. ``created_at``
     is None when the source has no timestamps; the importer then lays the runs out evenly
-    (``--spread``/``--end``). ``cost_micros`` is the run's own cost when
-    the source reports one, else None (the store sums the steps' costs).
+    (``--spread``/``--end``) and sets ``laid_out`` (such a time is not part of the run's
+    content: a re-import laid out differently is the same run). ``cost_micros`` is the
+    run's own cost when the source reports one, else None (the store sums the steps' costs).
     """
 
     external_id: str
@@ -109,6 +110,7 @@ class RunRecord:
     case: CaseRecord | None = None
     steps: tuple[StepRecord, ...] = ()
     human_requests: tuple[HumanRequestRecord, ...] = field(default=())
+    laid_out: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -127,3 +129,16 @@ class RecordError:
         if text.isascii():
             return text
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FileNote:
+    """Something a parser says once about a whole file that is not an error: it is empty,
+    or its records lack a field and what was inferred instead (e.g. "no termination
+    reason: status inferred from the messages"). ``where`` is the file's name."""
+
+    where: str
+    note: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.note}"
