@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 SOPWATCH := $(BIN)/sopwatch
 DEMO := airline-support
+# The demo writes to a database of its own, never to your default one.
+DEMO_DB := $(CURDIR)/.demo/sopwatch-demo.db
+DEMO_ENV := SOPWATCH_DATABASE_URL=sqlite:///$(DEMO_DB)
 
 .PHONY: demo test lint typecheck unit bench clean
 
@@ -15,18 +18,21 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# Load the bundled runs into the embedded SQLite database and print the daily check.
+# Load the bundled runs into the demo's own SQLite database and print the daily check.
 # tau-bench (GPT-4o, revision 1, no timestamps) is laid out over the week before the
 # gpt-oss runs (revision 2, 2025-11-26), which the check then compares with it.
 demo: $(VENV)/.installed
-	$(SOPWATCH) import data/tau-bench/gpt-4o-airline.json --assignment $(DEMO) --revision 1 \
+	@mkdir -p $(dir $(DEMO_DB))
+	@echo "Demo database: $(DEMO_DB) (your default database is not touched)"
+	$(DEMO_ENV) $(SOPWATCH) import data/tau-bench/gpt-4o-airline.json --assignment $(DEMO) --revision 1 \
 	  --spread 7d --end 2025-11-25T00:00:00Z
-	$(SOPWATCH) import data/tau2-bench/gpt-oss-120b_*.json --assignment $(DEMO) --revision 2
-	$(SOPWATCH) import data/tau2-bench/claude-sonnet-4-5_*.json --assignment airline-claude
-	$(SOPWATCH) import data/tau2-bench/ironshell-*.json --assignment airline-gpt54
-	$(SOPWATCH) import data/tau2-bench/toolorchestra_*.json --assignment retail-toolorchestra
-	$(SOPWATCH) assignments set $(DEMO) --expected-runs-per-day 30
-	$(SOPWATCH) check $(DEMO) --seed 7 || [ $$? -eq 1 ]
+	$(DEMO_ENV) $(SOPWATCH) import data/tau2-bench/gpt-oss-120b_*.json --assignment $(DEMO) --revision 2
+	$(DEMO_ENV) $(SOPWATCH) import data/tau2-bench/claude-sonnet-4-5_*.json --assignment airline-claude
+	$(DEMO_ENV) $(SOPWATCH) import data/tau2-bench/ironshell-*.json --assignment airline-gpt54
+	$(DEMO_ENV) $(SOPWATCH) import data/tau2-bench/toolorchestra_*.json --assignment retail-toolorchestra
+	$(DEMO_ENV) $(SOPWATCH) assignments set $(DEMO) --expected-runs-per-day 30
+	$(DEMO_ENV) $(SOPWATCH) check $(DEMO) --seed 7 || [ $$? -eq 1 ]
+	@echo "Look around: export $(DEMO_ENV); $(SOPWATCH) jobs $(DEMO) --needs-attention"
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench
@@ -44,4 +50,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/import_and_check.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .demo build *.egg-info .pytest_cache .mypy_cache .ruff_cache
