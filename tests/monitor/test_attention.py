@@ -78,3 +78,17 @@ def test_failed_rate_under_five_percent_is_watch() -> None:
     ctx.job(JobStatus.FAILED)  # 1 of 41 = 2.4%
     (finding,) = check_needs_attention(ctx.build())
     assert finding.severity == Severity.WATCH
+
+
+def test_json_errors_show_as_their_summary_line() -> None:
+    ctx = Ctx()
+    ctx.job(
+        JobStatus.FAILED,
+        steps=[tool("crm", error='{"error":"invalid_grant","error_description":"Token expired"}')],
+    )
+    ctx.job(JobStatus.FAILED, error='{"error":{"code":"rate_limited","message":"Slow down"}}')
+    (finding,) = check_needs_attention(ctx.build())
+    assert [row["error"] for row in finding.evidence["jobs"]] == [
+        "invalid_grant: Token expired",
+        "rate_limited: Slow down",
+    ]

@@ -239,3 +239,29 @@ def test_jobs_that_hit_their_step_limit_at_the_same_step_point_at_a_loop() -> No
     ctx.job(JobStatus.FAILED, at=3, steps=[tool("transfer_to_human_agents")], error="boom")
     (finding,) = check_failure_clusters(ctx.build())
     assert finding.response.startswith(RESPONSE_SAME_STEP)
+
+
+def test_json_errors_cluster_by_their_code_and_show_as_one_line() -> None:
+    ctx = Ctx()
+    for i in range(3):
+        grant = f'{{"error":"invalid_grant","error_description":"Token {i} expired"}}'
+        ctx.job(steps=[tool("crm", error=grant)], external_id=f"g-{i}")
+        limited = f'{{"error":{{"code":"rate_limited","message":"Retry in {i}s"}}}}'
+        ctx.job(steps=[tool("crm", error=limited)], external_id=f"r-{i}")
+    findings = _by_dimension(check_failure_clusters(ctx.build()), "error")
+    assert {f.evidence["fingerprint"]: f.evidence["job_ids"] for f in findings} == {
+        "invalid_grant: Token <num> expired": ["g-0", "g-1", "g-2"],
+        "rate_limited: Retry in <num>s": ["r-0", "r-1", "r-2"],
+    }
+    samples = {f.evidence["sample_error"] for f in findings}
+    assert samples == {"invalid_grant: Token 0 expired", "rate_limited: Retry in 0s"}
+    assert all("<obj>" not in f.title for f in findings)
+
+
+def test_json_auth_errors_on_one_connection_get_the_credentials_response() -> None:
+    ctx = Ctx()
+    for i in range(3):
+        error = f'{{"status_code":401,"detail":"Request {i} refused"}}'
+        ctx.job(steps=[tool("crm", error=error, connection="hubspot")])
+    (finding,) = _by_dimension(check_failure_clusters(ctx.build()), "error")
+    assert finding.response.startswith(RESPONSE_ONE_CONNECTION)

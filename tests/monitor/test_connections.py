@@ -52,3 +52,24 @@ def test_model_step_auth_errors_without_connection_are_not_connection_errors() -
     ctx.job(steps=[model(error="401 Unauthorized")])
     (finding,) = check_connections(ctx.build())
     assert finding.severity == Severity.OK
+
+
+def test_json_401_and_invalid_grant_errors_are_recognised() -> None:
+    ctx = Ctx()
+    ctx.job(steps=[tool("crm", error='{"detail":"Request refused","status_code":401}')])
+    ctx.job(steps=[tool("mail", error='{"error":"invalid_grant"}', connection="gmail")])
+    ctx.job(steps=[tool("api", error='{"error":{"code":"rate_limited","message":"Slow down"}}')])
+    findings = check_connections(ctx.build())
+    assert [(f.evidence["connection"], f.evidence["tool"]) for f in findings] == [
+        (None, "crm"),
+        ("gmail", "mail"),
+    ]
+    assert findings[0].evidence["sample_error"] == "401: Request refused"
+    assert findings[1].evidence["sample_error"] == "invalid_grant"
+
+
+def test_failed_job_with_a_json_auth_error_counts() -> None:
+    ctx = Ctx()
+    ctx.job(JobStatus.FAILED, error='{"message":"Bad request","status_code":403}')
+    (finding,) = check_connections(ctx.build())
+    assert finding.severity == Severity.ACT

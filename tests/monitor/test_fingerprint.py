@@ -92,3 +92,19 @@ def test_identifiers_mixing_letters_and_digits_are_values() -> None:
     )
     assert fingerprint("Timed out after 30s") == "Timed out after <num>s"
     assert fingerprint("HTTP 503 Service Unavailable") == "HTTP 503 Service Unavailable"
+
+
+def test_json_errors_are_fingerprinted_by_code_and_message() -> None:
+    grant = fingerprint('{"error":"invalid_grant"}')
+    limited = fingerprint('{"error":{"code":"rate_limited","message":"Retry in 30s"}}')
+    assert grant == "invalid_grant"
+    assert limited == "rate_limited: Retry in <num>s"
+    assert "<obj>" not in grant + limited
+    expired = '{"error":"invalid_grant","error_description":"Token 42 expired"}'
+    assert fingerprint(expired) == "invalid_grant: Token <num> expired"
+    assert fingerprint('{"foo":1}') == "<obj>"  # an object naming no message stays one value
+
+
+def test_json_error_with_a_traceback_message_keeps_the_exception_line() -> None:
+    text = '{"code":"E1","message":"Traceback (most recent call last):\\n  x\\nValueError: 7"}'
+    assert fingerprint(text) == "E1: ValueError: <num>"

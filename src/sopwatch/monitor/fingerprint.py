@@ -4,12 +4,17 @@ The same failure raised with different values ("unexpected keyword argument 'que
 "... 'page_down'") must land in the same failure cluster (DESIGN.md "Monitoring": failure
 clusters group by error fingerprint). ``fingerprint`` keeps the line that names the error,
 replaces the values in it with placeholders and trims it to ``MAX_FINGERPRINT_CHARS``.
+An error logged as a JSON object is first read as its code and message
+(``domain.payload.summarize_error``), so ``{"error":"invalid_grant"}`` and
+``{"error":{"code":"rate_limited",…}}`` stay apart instead of both becoming ``<obj>``.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+
+from sopwatch.domain.payload import summarize_error
 
 #: Longest fingerprint kept (our choice: the first line, ~200 chars).
 MAX_FINGERPRINT_CHARS = 200
@@ -72,6 +77,19 @@ def _error_line(text: str) -> str:
     return lines[0]
 
 
+def _summary_line(error: str) -> str:
+    """The line a fingerprint is made from: for a JSON error object its code and the error
+    line of its message (``code: message``, as ``payload.error_line`` reads it); for plain
+    text the error line itself."""
+    summary = summarize_error(error)
+    if summary is None:
+        return ""
+    line = _error_line(summary.message)
+    if summary.code is None or summary.code == line:
+        return line
+    return f"{_error_line(summary.code)}: {line}"
+
+
 def _collapse(pattern: re.Pattern[str], placeholder: str, text: str) -> str:
     """Replace innermost matches of a bracket ``pattern`` until none is left (≤ 5 levels)."""
     for _ in range(5):
@@ -86,7 +104,8 @@ def _collapse(pattern: re.Pattern[str], placeholder: str, text: str) -> str:
 def fingerprint(error: str | None) -> str:
     """Normalise an error text to a fingerprint (≤ 200 chars, one line).
 
-    Steps: keep the error line (first non-empty line; last line of a traceback); replace
+    Steps: read a JSON error object as ``code: message`` (``payload.summarize_error``);
+    keep the error line (first non-empty line; last line of a traceback); replace
     URLs with ``<url>``, UUIDs with ``<uuid>``, quoted strings ('…' and "…") with
     ``<str>``, ``{…}`` and ``[…]`` literals with ``<obj>``/``<list>``, hex ids (``0x…``
     or ≥ 8 hex digits with a digit) with ``<hex>``, paths with ≥ 2 separators with
@@ -96,12 +115,14 @@ def fingerprint(error: str | None) -> str:
     ``None`` or blank gives ``""``.
 
     Example: ``TypeError: PageDownTool.forward() got an unexpected keyword argument 'query'``
-    → ``TypeError: PageDownTool.forward() got an unexpected keyword argument <str>``.
-    Results are memoised (errors repeat a lot within a window).
+    → ``TypeError: PageDownTool.forward() got an unexpected keyword argument <str>``;
+    ``{"error":"invalid_grant","error_description":"Token 42 expired"}`` →
+    ``invalid_grant: Token <num> expired``. Results are memoised (errors repeat a lot
+    within a window).
     """
     if not error:
         return ""
-    text = _error_line(error)[:_MAX_SCAN_CHARS]
+    text = _summary_line(error)[:_MAX_SCAN_CHARS]
     text = _URL.sub("<url>", text)
     text = _UUID.sub("<uuid>", text)
     text = _SINGLE_QUOTED.sub("<str>", text)

@@ -1,7 +1,15 @@
-"""Helpers shared by the checks: job naming, money in USD, truncation, failing steps.
+"""Helpers shared by the checks: job naming, number formats, error text, failing steps.
 
 Private to ``sopwatch.monitor.checks``. Money arrives in integer micro-dollars and is
 converted to USD (÷ 1e6, rounded to 6 places) only here, for evidence and titles.
+
+Titles format numbers one way (our choice, so a report reads alike from item to item):
+counts with thousands separators (``17,780``, ``plural``: ``1 job``/``2 jobs``), other
+quantities with one decimal (``fmt_num``: ``1,234.5``), shares as percentages with one
+decimal (``pct``: ``12.5%``), money as USD with four decimals (``fmt_usd``: ``$0.0123``).
+Errors are shown, matched and fingerprinted by their one-line summary
+(``domain.payload.error_line``), so an error logged as a JSON object reads as its code
+and message.
 """
 
 from __future__ import annotations
@@ -9,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from sopwatch.domain.connection import is_auth_error, is_unavailable_error
 from sopwatch.domain.enums import HumanRequestStatus, JobStatus, Severity, StepStatus
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import MICROS_PER_USD, HumanRequest, Job, Step
+from sopwatch.domain.payload import error_line, summarize_error
 from sopwatch.monitor.context import CheckContext
 
 #: The response of every ``ok`` finding.
@@ -55,13 +65,55 @@ def truncate(text: str | None, limit: int) -> str | None:
 
 
 def pct(share: float) -> str:
-    """A share 0..1 as a percentage string with one decimal (``12.5%``)."""
-    return f"{share * 100:.1f}%"
+    """A share 0..1 as a percentage string with one decimal (``12.5%``, ``1,250.0%``)."""
+    return f"{share * 100:,.1f}%"
+
+
+def fmt_count(count: int) -> str:
+    """A count with thousands separators (``17,780``)."""
+    return f"{count:,}"
+
+
+def fmt_num(value: float, places: int = 1, *, trim: bool = False) -> str:
+    """A quantity with thousands separators and ``places`` decimals (``1,234.5``);
+    ``trim`` drops trailing zeros, for settings a person typed (``4``, ``0.25``)."""
+    text = f"{value:,.{places}f}"
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
-    """``1 job`` / ``3 jobs`` (``many`` overrides the plural form)."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
+    """``1 job`` / ``3 jobs`` / ``17,780 jobs`` (``many`` overrides the plural form)."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
+def error_text(error: str | None, limit: int) -> str | None:
+    """An error as reports show it: its one-line summary (``payload.error_line``: a JSON
+    error object reads ``code: message``) cut to ``limit`` characters; None stays None."""
+    return truncate(error_line(error), limit)
+
+
+def _status_text(error: str | None) -> str | None:
+    """``status <code>`` for an error whose JSON names a code (``{"status": 401, …}``),
+    so the domain's HTTP-status patterns can read it; else None."""
+    summary = summarize_error(error)
+    if summary is None or summary.code is None:
+        return None
+    return f"status {summary.code}"
+
+
+def reads_as_auth(error: str | None) -> bool:
+    """The error's summary (``payload.error_line``) or its JSON code reads as an
+    authorization failure (``domain.connection.is_auth_error``: 401/403, invalid_grant,
+    expired token …)."""
+    return is_auth_error(error_line(error)) or is_auth_error(_status_text(error))
+
+
+def reads_as_outage(error: str | None) -> bool:
+    """The error's summary or its JSON code reads as the service being down or
+    overloaded (``domain.connection.is_unavailable_error``: 5xx, 429, timeouts …)."""
+    return is_unavailable_error(error_line(error)) or is_unavailable_error(_status_text(error))
 
 
 def labels(jobs: Iterable[Job]) -> list[str]:

@@ -16,12 +16,13 @@ from sopwatch.monitor.checks._common import (
     MAX_DETAIL_ROWS,
     OK_RESPONSE,
     RESPONSE_FAILED_SPIKE,
+    error_text,
     failed_jobs,
     failing_step,
+    fmt_count,
     pct,
     pending_requests,
     plural,
-    truncate,
 )
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import rate_higher_p
@@ -65,7 +66,7 @@ def check_needs_attention(ctx: CheckContext) -> list[Finding]:
     evidence["failed_steps"] = dict(
         Counter(row["step"] for row in rows if row["status"] == "failed").most_common()
     )
-    title = f"{plural(len(failed), 'failed job')} and {len(waiting)} Needs Input"
+    title = f"{plural(len(failed), 'failed job')} and {fmt_count(len(waiting))} Needs Input"
     title += f"; failed rate {pct(evidence['failed_rate'])}"
     if evidence["baseline_failed_rate"] is not None:
         title += f" (baseline {pct(evidence['baseline_failed_rate'])})"
@@ -129,7 +130,7 @@ def _row(ctx: CheckContext, job: Job, request: HumanRequest | None) -> dict[str,
         "status": str(job.status),
         "step": step_name,
         "failure_kind": job.failure_kind,
-        "error": truncate(error, ERROR_CHARS),
+        "error": error_text(error, ERROR_CHARS),
     }
 
 

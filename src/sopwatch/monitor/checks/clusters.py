@@ -27,17 +27,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sopwatch.domain.connection import is_auth_error, is_unavailable_error
 from sopwatch.domain.enums import Severity, StepKind, StepStatus
 from sopwatch.domain.finding import Finding, worst
 from sopwatch.domain.job import Job, Step
 from sopwatch.monitor.checks._common import (
     MAX_DETAIL_ROWS,
+    error_text,
     failed_jobs,
     failing_step,
+    fmt_count,
     ok_finding,
     pct,
     plural,
+    reads_as_auth,
+    reads_as_outage,
     truncate,
 )
 from sopwatch.monitor.checks.loops import LIMIT_FAILURES
@@ -122,7 +125,7 @@ class _Group:
         self.first_step_only = self.first_step_only and step.seq == 1
         if step.connection and step.status == StepStatus.ERROR:
             self.connections[step.connection] += 1
-        if is_auth_error(step.error) or is_unavailable_error(step.error):
+        if reads_as_auth(step.error) or reads_as_outage(step.error):
             self.service_errors += 1
         if self.sample_error is None and step.error:
             self.sample_error = step.error
@@ -253,26 +256,22 @@ def _severity(ctx: CheckContext, group: _Group) -> Severity:
 
 def _title(group: _Group, win: _Window, failed_total: int) -> str:
     """One line naming the cluster, its size and its error."""
-    jobs, steps = len(group.job_ids), group.step_count
+    jobs, steps = plural(len(group.job_ids), "job"), plural(group.step_count, "step")
     if group.dimension == "error":
         error = truncate(group.fingerprint or "(no error text)", TITLE_FINGERPRINT_CHARS)
-        return f"{group.name} fails with the same error in {jobs} jobs ({steps} steps): {error}"
+        return f"{group.name} fails with the same error in {jobs} ({steps}): {error}"
     if group.dimension == "step":
-        return f"{jobs} failed jobs fail at the same step: {group.name}"
+        return f"{plural(len(group.job_ids), 'failed job')} fail at the same step: {group.name}"
     if group.dimension == "connection":
-        return (
-            f"Connection {group.name} fails in {jobs} jobs ({steps} steps, "
-            f"{len(group.keys)} different errors)"
-        )
+        errors = plural(len(group.keys), "different error")
+        return f"Connection {group.name} fails in {jobs} ({steps}, {errors})"
     share = pct(_window_share(group, win))
+    of_failed = f"{fmt_count(len(group.job_ids))} of {plural(failed_total, 'failed job')}"
     if group.dimension == "input_type":
-        return (
-            f"{jobs} of {failed_total} failed jobs have input type {group.name} "
-            f"({share} of all jobs)"
-        )
+        return f"{of_failed} have input type {group.name} ({share} of all jobs)"
     hour = int(group.name)
     return (
-        f"{jobs} of {failed_total} failed jobs started between {hour:02d}:00 and "
+        f"{of_failed} started between {hour:02d}:00 and "
         f"{(hour + 1) % 24:02d}:00 UTC ({share} of all jobs)"
     )
 
@@ -352,7 +351,7 @@ def _evidence(group: _Group, win: _Window) -> dict[str, Any]:
     evidence["fingerprint"] = group.fingerprint
     evidence["job_count"] = len(group.job_ids)
     evidence["step_count"] = group.step_count
-    evidence["sample_error"] = truncate(group.sample_error, SAMPLE_ERROR_CHARS)
+    evidence["sample_error"] = error_text(group.sample_error, SAMPLE_ERROR_CHARS)
     return evidence
 
 

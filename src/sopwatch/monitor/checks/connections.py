@@ -2,8 +2,9 @@
 
 Finding ``connection_auth``: one ``act`` finding per connection (or per tool, for tool
 steps without a connection) whose failed steps read as authorization failures
-(``domain.connection.is_auth_error``: 401/403, expired or revoked tokens …); a failed job
-whose own error reads so, with no such step, counts under ``(unknown connection)``.
+(``domain.connection.is_auth_error`` over the error's one-line summary, and its code when
+the error is a JSON object: 401/403, invalid_grant, expired or revoked tokens …); a failed
+job whose own error reads so, with no such step, counts under ``(unknown connection)``.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from sopwatch.domain.connection import is_auth_error
 from sopwatch.domain.enums import JobStatus, Severity, StepKind, StepStatus
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job, Step
-from sopwatch.monitor.checks._common import ok_finding, plural, truncate
+from sopwatch.monitor.checks._common import error_text, ok_finding, plural, reads_as_auth
 from sopwatch.monitor.context import CheckContext
 
 #: Seed, Jobs List and Post-Incident Template ("A Connection error points to a credential
@@ -30,7 +30,7 @@ RESPONSE_REAUTHORIZE = (
 UNKNOWN_CONNECTION = "(unknown connection)"
 SAMPLE_ERROR_CHARS = 300
 
-_is_auth = lru_cache(maxsize=4_096)(is_auth_error)
+_is_auth = lru_cache(maxsize=4_096)(reads_as_auth)
 
 
 @dataclass(slots=True)
@@ -107,7 +107,7 @@ def _finding(group: _AuthGroup) -> Finding:
         "tools": dict(group.tools.most_common()),
         "count": group.steps,
         "job_count": len(group.job_ids),
-        "sample_error": truncate(group.sample_error, SAMPLE_ERROR_CHARS),
+        "sample_error": error_text(group.sample_error, SAMPLE_ERROR_CHARS),
     }
     return Finding(
         kind="connection_auth",
