@@ -53,7 +53,7 @@ def test_median_doubling_is_act_and_names_top_jobs() -> None:
     assert finding.response == RESPONSE_COST_SPIKE
     ev = finding.evidence
     assert ev["job_ids"] == ["run-20", "run-21", "run-22", "run-23", "run-24"]
-    assert ev["top_jobs"][0] == {"job_id": "run-20", "cost_usd": 0.5}
+    assert ev["top_jobs"][0] == {"job_id": "run-20", "cost_usd": 0.5, "cost_estimated": False}
     assert ev["window_median_cost_usd"] == 0.025
     assert ev["baseline_median_cost_usd"] == 0.01
     assert ev["median_ratio"] == 2.5
@@ -96,3 +96,56 @@ def test_a_few_very_expensive_jobs_beyond_chance_are_a_watch() -> None:
     assert finding.evidence["pattern"] == "isolated"
     assert finding.response == RESPONSE_COST_SPIKE
     assert finding.evidence["top_jobs"][0]["cost_usd"] == 0.07
+
+
+def test_estimated_costs_are_named_in_title_and_evidence() -> None:
+    ctx = Ctx()
+    ctx.baseline(40, cost=0.010)
+    for i in range(20):
+        ctx.job(at=i % 24, cost=0.025, cost_estimated=i < 15)
+    (finding,) = check_cost(ctx.build())
+    assert finding.title.startswith(
+        "Cost per job (estimated from tokens for 15 of 20 jobs): median $0.0250 vs baseline "
+        "$0.0100 (2.5×)"
+    )
+    assert finding.evidence["cost_estimated_jobs"] == 15
+    assert finding.evidence["baseline_cost_estimated_jobs"] == 0
+    assert finding.evidence["top_jobs"][0]["cost_estimated"] is True
+
+
+def test_estimated_baseline_costs_are_named_too() -> None:
+    ctx = Ctx()
+    ctx.baseline(40, cost=0.010, cost_estimated=True)
+    _costs(ctx, [0.010] * 10)
+    (finding,) = check_cost(ctx.build())
+    assert finding.title.startswith(
+        "Cost per job (baseline estimated from tokens for 40 of 40 jobs): median"
+    )
+    assert finding.evidence["baseline_cost_estimated_jobs"] == 40
+    ctx.jobs.clear()
+    ctx.job(cost=0.01, cost_estimated=True)
+    (finding,) = check_cost(ctx.build())
+    assert finding.title.startswith(
+        "Cost per job (estimated from tokens for 1 of 1 job; baseline 40 of 40): median"
+    )
+
+
+def test_estimated_cost_without_baseline_says_so() -> None:
+    ctx = Ctx()
+    ctx.job(cost=0.02, cost_estimated=True)
+    ctx.job(cost=0.04)
+    (finding,) = check_cost(ctx.build())
+    assert finding.title == (
+        "Cost per job (estimated from tokens for 1 of 2 jobs): mean $0.0300 over 2 jobs; "
+        "no baseline cost to compare with"
+    )
+    assert finding.evidence["cost_estimated_jobs"] == 1
+
+
+def test_reported_costs_carry_no_estimate_note() -> None:
+    ctx = Ctx()
+    ctx.baseline(40, cost=0.010)
+    _costs(ctx, [0.010] * 10)
+    (finding,) = check_cost(ctx.build())
+    assert finding.title.startswith("Cost per job: median $0.0100")
+    assert finding.evidence["cost_estimated_jobs"] == 0

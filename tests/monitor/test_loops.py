@@ -125,3 +125,24 @@ def test_real_gpt_oss_runs_show_the_known_loops() -> None:
     top = findings[0]
     assert top.title.startswith("transfer_to_human_agents called 100 times with the same")
     assert top.evidence["job_ids"][0].startswith("4aa56519")
+
+
+def test_loop_cost_from_estimated_step_costs_says_so() -> None:
+    ctx = Ctx()
+    steps = [tool("s", "{}", cost=0.01) for _ in range(3)]
+    steps[0]["cost_estimated"] = True
+    ctx.job(steps=steps)
+    (finding,) = check_tool_loops(ctx.build())
+    assert finding.evidence["cost_estimated"] is True
+    assert "$0.0300 estimated from tokens)" in finding.title
+
+
+def test_loop_cost_from_an_estimated_job_cost_says_so() -> None:
+    ctx = Ctx()
+    ctx.job(steps=_calls("s", "{}", 3), cost=0.06, cost_estimated=True)
+    ctx.job(steps=_calls("t", "{}", 3), cost=0.06)
+    estimated, reported = check_tool_loops(ctx.build())
+    assert estimated.evidence["cost_estimated"] is True
+    assert estimated.title.endswith("$0.0600 estimated from tokens)")
+    assert reported.evidence["cost_estimated"] is False
+    assert reported.title.endswith("$0.0600)")

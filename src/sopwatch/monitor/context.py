@@ -56,12 +56,14 @@ class Baseline:
         return (self.end - self.start).total_seconds() / 86_400
 
     def describe(self) -> str:
-        """One line naming the baseline for the report."""
+        """One line naming the baseline for the report (``…, 1,234 jobs``)."""
         span = f"{self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M} UTC"
+        count = len(self.jobs)
+        jobs = f"{count:,} job" + ("" if count == 1 else "s")
         if self.kind == "testing":
-            return f"testing period ({span}), {len(self.jobs)} jobs"
+            return f"testing period ({span}), {jobs}"
         if self.kind == "trailing_7d":
-            return f"the 7 days before the window ({span}), {len(self.jobs)} jobs"
+            return f"the 7 days before the window ({span}), {jobs}"
         return f"none: no jobs in the testing period or the 7 days before the window ({span})"
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from sopwatch.domain.enums import Severity
+from sopwatch.monitor.checks._common import fmt_num
 from sopwatch.monitor.stats import SpreadComparison, binomial_high_p
 
 #: Consistent drift: window median above this multiple of the baseline median (our choice).
@@ -54,4 +55,4 @@ def judge(c: SpreadComparison, significance: float) -> tuple[Severity, Pattern]:
 def ratio_note(c: SpreadComparison) -> str:
     """`` (2.4×)`` for a finite median ratio, else ``""``."""
     ratio = c.median_ratio
-    return "" if ratio is None or ratio == float("inf") else f" ({ratio:.1f}×)"
+    return "" if ratio is None or ratio == float("inf") else f" ({fmt_num(ratio)}×)"

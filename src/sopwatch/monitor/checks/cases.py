@@ -16,7 +16,14 @@ from typing import Any
 from sopwatch.domain.case import Case
 from sopwatch.domain.enums import CaseStatus, Severity
 from sopwatch.domain.finding import Finding
-from sopwatch.monitor.checks._common import OK_RESPONSE, RESPONSE_FAILED_SPIKE, ok_finding, pct
+from sopwatch.monitor.checks._common import (
+    OK_RESPONSE,
+    RESPONSE_FAILED_SPIKE,
+    fmt_count,
+    ok_finding,
+    pct,
+    plural,
+)
 from sopwatch.monitor.checks.inbox import RESPONSE_NEEDS_INPUT_SPIKE
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import rate_higher_p
@@ -141,7 +148,7 @@ def _title(rate: _Rate) -> str:
     base_text = "no baseline cases" if base is None else f"baseline {pct(base)}"
     return (
         f"Case {_WORD[rate.status]} rate {pct(rate.rate)} "
-        f"({rate.count} of {rate.total} cases); {base_text}"
+        f"({fmt_count(rate.count)} of {plural(rate.total, 'case')}); {base_text}"
     )
 
 

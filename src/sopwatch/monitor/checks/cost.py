@@ -3,6 +3,10 @@
 Finding ``cost_spike``: the window's cost per job against the baseline's, over the jobs
 whose ``cost_micros`` is known, with robust statistics (DESIGN.md "Monitoring": median,
 MAD, share above the baseline p95) so one expensive job does not read as a trend.
+
+Costs computed from tokens at import (``Job.cost_estimated``, genai-prices) are used like
+reported ones, but the title says how many of the figures rest on them ("Cost per job
+(estimated from tokens for 40 of 40 jobs): …") and the evidence counts them.
 """
 
 from __future__ import annotations
@@ -12,7 +16,15 @@ from typing import Any
 from sopwatch.domain.enums import Severity
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job
-from sopwatch.monitor.checks._common import OK_RESPONSE, fmt_usd, ok_finding, pct, usd
+from sopwatch.monitor.checks._common import (
+    OK_RESPONSE,
+    fmt_count,
+    fmt_usd,
+    ok_finding,
+    pct,
+    plural,
+    usd,
+)
 from sopwatch.monitor.checks._spread import DRIFT_RATIO, judge, ratio_note
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import SpreadComparison, compare_spread
@@ -39,26 +51,29 @@ def check_cost(ctx: CheckContext) -> list[Finding]:
     median: watch; ≥ 2×: act) or isolated expensive jobs (more jobs above the baseline p95,
     and above 1.5 × its median, than chance explains: watch). ok with "no
     cost recorded for jobs in the window" when no window job has a cost, and ok without
-    comparison when the baseline has none.
-    Evidence money is USD (micro-dollars ÷ 1e6, 6 decimals).
+    comparison when the baseline has none. Evidence money is USD (micro-dollars ÷ 1e6, 6
+    decimals); ``cost_estimated_jobs`` / ``baseline_cost_estimated_jobs`` count the jobs
+    whose cost was computed from tokens, and the title names them when there are any.
     """
     window = [job for job in ctx.jobs if job.cost_micros is not None]
-    base = [float(job.cost_micros) for job in ctx.baseline.jobs if job.cost_micros is not None]
+    base_jobs = [job for job in ctx.baseline.jobs if job.cost_micros is not None]
     if not window:
         return [ok_finding("cost_spike", "No cost recorded for jobs in the window", {})]
     costs = [float(job.cost_micros or 0) for job in window]
-    evidence = _base_evidence(window, costs, base)
+    base = [float(job.cost_micros or 0) for job in base_jobs]
+    evidence = _base_evidence(window, costs, base_jobs)
+    subject = "Cost per job" + estimate_note(window, base_jobs)
     comparison = compare_spread(costs, base, min_ratio_above=DRIFT_RATIO)
     if comparison is None:
         title = (
-            f"Cost per job {fmt_usd(evidence['window_mean_micros'])} over {len(window)} jobs; "
-            "no baseline cost to compare with"
+            f"{subject}: mean {fmt_usd(evidence['window_mean_micros'])} over "
+            f"{plural(len(window), 'job')}; no baseline cost to compare with"
         )
         return [ok_finding("cost_spike", title, _public(evidence))]
     evidence.update(_comparison_evidence(comparison))
     severity, pattern = judge(comparison, ctx.settings.significance)
     evidence["pattern"] = str(pattern)
-    title = _title(comparison, len(window))
+    title = _title(subject, comparison, len(window))
     response = OK_RESPONSE if severity == Severity.OK else RESPONSE_COST_SPIKE
     return [
         Finding(
@@ -71,7 +86,26 @@ def check_cost(ctx: CheckContext) -> list[Finding]:
     ]
 
 
-def _base_evidence(window: list[Job], costs: list[float], base: list[float]) -> dict[str, Any]:
+def estimate_note(window: list[Job], baseline: list[Job]) -> str:
+    """`` (estimated from tokens for 40 of 40 jobs; baseline 199 of 199)`` — how many of
+    the jobs with a cost (``window``, ``baseline``) have one computed from tokens; ``""``
+    when none has."""
+    window_est = sum(1 for job in window if job.cost_estimated)
+    base_est = sum(1 for job in baseline if job.cost_estimated)
+    if not window_est and not base_est:
+        return ""
+    if not window_est:
+        return (
+            f" (baseline estimated from tokens for {fmt_count(base_est)} of "
+            f"{plural(len(baseline), 'job')})"
+        )
+    note = f"estimated from tokens for {fmt_count(window_est)} of {plural(len(window), 'job')}"
+    if base_est:
+        note += f"; baseline {fmt_count(base_est)} of {fmt_count(len(baseline))}"
+    return f" ({note})"
+
+
+def _base_evidence(window: list[Job], costs: list[float], base: list[Job]) -> dict[str, Any]:
     """Window mean/median, the top jobs, and counts (``*_micros`` keys are internal)."""
     top = sorted(window, key=lambda job: (-(job.cost_micros or 0), job.id))[:TOP_JOBS]
     return {
@@ -80,7 +114,16 @@ def _base_evidence(window: list[Job], costs: list[float], base: list[float]) -> 
         "window_cost_per_job_usd": usd(sum(costs) / len(costs)),
         "window_jobs_with_cost": len(window),
         "baseline_jobs_with_cost": len(base),
-        "top_jobs": [{"job_id": job.label, "cost_usd": usd(job.cost_micros)} for job in top],
+        "cost_estimated_jobs": sum(1 for job in window if job.cost_estimated),
+        "baseline_cost_estimated_jobs": sum(1 for job in base if job.cost_estimated),
+        "top_jobs": [
+            {
+                "job_id": job.label,
+                "cost_usd": usd(job.cost_micros),
+                "cost_estimated": job.cost_estimated,
+            }
+            for job in top
+        ],
     }
 
 
@@ -112,12 +155,14 @@ def _public(evidence: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in evidence.items() if not k.endswith("_micros")}
 
 
-def _title(c: SpreadComparison, jobs: int) -> str:
-    """``Cost per job: median $0.12 vs baseline $0.05 (2.4×); 40.0% of 30 jobs above …``."""
+def _title(subject: str, c: SpreadComparison, jobs: int) -> str:
+    """``Cost per job: median $0.1200 vs baseline $0.0500 (2.4×); mean …; 40.0% of 30 jobs
+    above the baseline p95 ($0.0900)`` (``subject`` is ``Cost per job`` and its estimate
+    note)."""
     ratio_text = ratio_note(c)
     return (
-        f"Cost per job: median {fmt_usd(c.window_median)} vs baseline "
+        f"{subject}: median {fmt_usd(c.window_median)} vs baseline "
         f"{fmt_usd(c.baseline_median)}{ratio_text}; mean {fmt_usd(c.window_mean)} vs "
-        f"{fmt_usd(c.baseline_mean)}; {pct(c.share_above_p95)} of {jobs} jobs above the "
-        f"baseline p95 ({fmt_usd(c.baseline_p95)})"
+        f"{fmt_usd(c.baseline_mean)}; {pct(c.share_above_p95)} of {plural(jobs, 'job')} above "
+        f"the baseline p95 ({fmt_usd(c.baseline_p95)})"
     )

@@ -14,6 +14,8 @@ from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import HumanRequest
 from sopwatch.monitor.checks._common import (
     OK_RESPONSE,
+    fmt_count,
+    fmt_num,
     jobs_by_id,
     label_of,
     ok_finding,
@@ -86,7 +88,7 @@ def _pending_finding(ctx: CheckContext, pending: list[HumanRequest]) -> Finding:
     expected = _expected_pending(ctx)
     gates = _gates(raised)
     evidence = _pending_evidence(ctx, raised, pending, expected, gates)
-    backlog = f"; {len(pending)} pending in all" if pending else "; none pending"
+    backlog = f"; {fmt_count(len(pending))} pending in all" if pending else "; none pending"
     if not raised:
         return ok_finding(
             "inbox_pending", f"No human requests raised in the window{backlog}", evidence
@@ -101,11 +103,11 @@ def _pending_finding(ctx: CheckContext, pending: list[HumanRequest]) -> Finding:
     spike = (
         len(raised) >= MIN_SPIKE and len(raised) > expected and p_value < ctx.settings.significance
     )
-    title += f", expected about {expected:.1f}{backlog}"
+    title += f", expected about {fmt_num(expected)}{backlog}"
     response = RESPONSE_NEEDS_INPUT_SPIKE if spike else OK_RESPONSE
     top_gate, top_count = next(iter(gates.items()))
     if spike and len(gates) > 1 and top_count / len(raised) > GATE_DOMINANT_SHARE:
-        title += f"; gate {top_gate} raised {top_count} of them"
+        title += f"; gate {top_gate} raised {fmt_count(top_count)} of them"
         evidence["top_gate"] = top_gate
         response += RESPONSE_GATE_DOMINANT
     return Finding(
@@ -151,15 +153,14 @@ def _stale_finding(ctx: CheckContext, pending: list[HumanRequest]) -> Finding:
         "stale_after_hours": limit_h,
     }
     if not stale:
-        return ok_finding(
-            "inbox_stale", f"No pending human request older than {limit_h:g} h", evidence
-        )
+        title = f"No pending human request older than {fmt_num(limit_h, 2, trim=True)} h"
+        return ok_finding("inbox_stale", title, evidence)
     oldest_h = round((end - stale[0].created_at).total_seconds() / 3600, 1)
     evidence["oldest_age_hours"] = oldest_h
     evidence["gates"] = _gates(stale)
     title = (
-        f"{plural(len(stale), 'human request')} unanswered for more than {limit_h:g} h "
-        f"(oldest {oldest_h:g} h)"
+        f"{plural(len(stale), 'human request')} unanswered for more than "
+        f"{fmt_num(limit_h, 2, trim=True)} h (oldest {fmt_num(oldest_h)} h)"
     )
     return Finding(
         kind="inbox_stale",

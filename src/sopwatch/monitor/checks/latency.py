@@ -11,7 +11,7 @@ from typing import Any
 
 from sopwatch.domain.enums import Severity
 from sopwatch.domain.finding import Finding
-from sopwatch.monitor.checks._common import OK_RESPONSE
+from sopwatch.monitor.checks._common import OK_RESPONSE, fmt_count, fmt_num, plural
 from sopwatch.monitor.checks._spread import DRIFT_RATIO, Pattern, judge, ratio_note
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import SpreadComparison, compare_spread, median
@@ -54,7 +54,10 @@ def check_latency(ctx: CheckContext) -> list[Finding]:
     durations = [float(job.duration_ms or 0) for job in timed]
     comparison = compare_spread(durations, base, min_ratio_above=DRIFT_RATIO)
     if comparison is None:
-        title = f"Median job duration {_s(median(durations))} s; no baseline durations"
+        title = (
+            f"Median job duration {_secs(median(durations))} over "
+            f"{plural(len(timed), 'job')}; no baseline durations"
+        )
         return [_finding(Severity.OK, title, evidence)]
     severity, pattern = judge(comparison, ctx.settings.significance)
     evidence.update(_comparison(comparison), pattern=str(pattern))
@@ -79,6 +82,11 @@ def _s(ms: float | None) -> float | None:
     return None if ms is None else round(ms / 1000, 1)
 
 
+def _secs(ms: float | None) -> str:
+    """Milliseconds as a display string of seconds, 1 decimal (``1,234.5 s``)."""
+    return "unknown" if ms is None else f"{fmt_num(ms / 1000)} s"
+
+
 def _comparison(c: SpreadComparison) -> dict[str, Any]:
     """Medians and p95 in seconds, the ratio and the jobs above the baseline p95."""
     return {
@@ -96,7 +104,7 @@ def _title(c: SpreadComparison) -> str:
     """``Job duration: median 39.2 s vs baseline 4.9 s (8.0×); 3 of 40 jobs above p95 …``."""
     ratio_text = ratio_note(c)
     return (
-        f"Job duration: median {_s(c.window_median)} s vs baseline {_s(c.baseline_median)} s"
-        f"{ratio_text}; {c.count_above_p95} of {c.window_count} jobs above the baseline p95 "
-        f"({_s(c.baseline_p95)} s)"
+        f"Job duration: median {_secs(c.window_median)} vs baseline "
+        f"{_secs(c.baseline_median)}{ratio_text}; {fmt_count(c.count_above_p95)} of "
+        f"{plural(c.window_count, 'job')} above the baseline p95 ({_secs(c.baseline_p95)})"
     )

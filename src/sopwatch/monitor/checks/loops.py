@@ -14,7 +14,14 @@ from typing import Any
 from sopwatch.domain.enums import FailureKind, JobStatus, Severity, StepKind
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job, Step
-from sopwatch.monitor.checks._common import fmt_usd, ok_finding, plural, truncate, usd
+from sopwatch.monitor.checks._common import (
+    fmt_count,
+    fmt_usd,
+    ok_finding,
+    plural,
+    truncate,
+    usd,
+)
 from sopwatch.monitor.context import CheckContext
 
 #: Failure kinds that mean the job ran into a limit, so a loop in it is ``act`` whatever
@@ -46,6 +53,7 @@ class _Loop:
     count: int
     longest_run: int
     cost_micros: float | None
+    cost_estimated: bool = False
 
 
 def check_tool_loops(ctx: CheckContext) -> list[Finding]:
@@ -64,8 +72,8 @@ def check_tool_loops(ctx: CheckContext) -> list[Finding]:
             loops.append(loop)
     if not loops:
         title = (
-            f"No tool called {ctx.settings.loop_min_repeats} or more times with the same "
-            "arguments in one job"
+            f"No tool called {fmt_count(ctx.settings.loop_min_repeats)} or more times with the "
+            "same arguments in one job"
         )
         return [ok_finding("tool_loop", title)]
     loops.sort(key=lambda loop: (-loop.count, -loop.longest_run, loop.job.id))
@@ -88,24 +96,28 @@ def _find_loop(job: Job, steps: tuple[Step, ...], minimum: int) -> _Loop | None:
         run = run + 1 if (step.name, step.arguments) == (name, arguments) else 0
         longest = max(longest, run)
     repeated = [step for step in tools if (step.name, step.arguments) == (name, arguments)]
+    cost, estimated = _burned(job, repeated, len(tools))
     return _Loop(
         job=job,
         tool=name,
         arguments=arguments,
         count=count,
         longest_run=longest,
-        cost_micros=_burned(job, repeated, len(tools)),
+        cost_micros=cost,
+        cost_estimated=estimated,
     )
 
 
-def _burned(job: Job, repeated: list[Step], tool_steps: int) -> float | None:
-    """Micro-dollars the repeated calls cost: their own costs, else the job's share."""
-    own = [step.cost_micros for step in repeated if step.cost_micros is not None]
+def _burned(job: Job, repeated: list[Step], tool_steps: int) -> tuple[float | None, bool]:
+    """Micro-dollars the repeated calls cost (their own costs, else the job's share) and
+    whether that rests on a cost estimated from tokens."""
+    own = [step for step in repeated if step.cost_micros is not None]
     if own:
-        return float(sum(own))
+        total = float(sum(step.cost_micros or 0 for step in own))
+        return total, any(step.cost_estimated for step in own)
     if job.cost_micros is not None and tool_steps:
-        return job.cost_micros * len(repeated) / tool_steps
-    return None
+        return job.cost_micros * len(repeated) / tool_steps, job.cost_estimated
+    return None, False
 
 
 def _severity(ctx: CheckContext, loop: _Loop) -> Severity:
@@ -125,15 +137,17 @@ def _finding(ctx: CheckContext, loop: _Loop) -> Finding:
         "count": loop.count,
         "longest_run": loop.longest_run,
         "cost_usd": usd(loop.cost_micros),
+        "cost_estimated": loop.cost_estimated,
         "failure_kind": loop.job.failure_kind,
         "job_status": str(loop.job.status),
     }
     title = (
-        f"{loop.tool} called {loop.count} times with the same arguments in job {loop.job.label}"
-        f" ({loop.longest_run} in a row at most"
+        f"{loop.tool} called {plural(loop.count, 'time')} with the same arguments in job "
+        f"{loop.job.label} ({fmt_count(loop.longest_run)} in a row at most"
     )
     if loop.cost_micros is not None:
         title += f", {fmt_usd(loop.cost_micros)}"
+        title += " estimated from tokens" if loop.cost_estimated else ""
     if loop.job.status == JobStatus.FAILED and loop.job.failure_kind:
         title += f"; job failed: {loop.job.failure_kind}"
     return Finding(

@@ -13,7 +13,7 @@ from typing import Any
 from sopwatch.domain.enums import JobStatus, Severity, Verdict
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job
-from sopwatch.monitor.checks._common import plural, truncate
+from sopwatch.monitor.checks._common import fmt_count, plural, truncate
 from sopwatch.monitor.context import CheckContext
 
 #: Longest output kept per picked job (our choice: enough to judge, short enough to read).
@@ -57,13 +57,16 @@ def check_spot_check(ctx: CheckContext) -> list[Finding]:
     evidence["job_ids"] = [job.label for job in picked]
     evidence["jobs"] = _rows(picked)
     evidence["rejected"] = rejected
-    title = f"Spot-check: read the output of {size} of {plural(len(completed), 'completed job')}"
+    title = (
+        f"Spot-check: read the output of {fmt_count(size)} of "
+        f"{plural(len(completed), 'completed job')}"
+    )
     if rejected:
-        title += f"; {len(rejected)} of them rejected"
+        title += f"; {fmt_count(len(rejected))} of them rejected"
     if verdicts:
         title += (
-            f" (window verdicts: {verdicts.get('accepted', 0)} accepted, "
-            f"{verdicts.get('rejected', 0)} rejected)"
+            f" (window verdicts: {fmt_count(verdicts.get('accepted', 0))} accepted, "
+            f"{fmt_count(verdicts.get('rejected', 0))} rejected)"
         )
     severity = Severity.WATCH if rejected else Severity.OK
     response = RESPONSE_REJECTED if rejected else RESPONSE_READ

@@ -11,7 +11,7 @@ from typing import Any
 
 from sopwatch.domain.enums import Severity
 from sopwatch.domain.finding import Finding
-from sopwatch.monitor.checks._common import OK_RESPONSE, failed_jobs, pct
+from sopwatch.monitor.checks._common import OK_RESPONSE, failed_jobs, fmt_num, pct, plural
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import poisson_high_p, poisson_low_p
 
@@ -40,10 +40,11 @@ def _expectation(ctx: CheckContext) -> tuple[float, str] | None:
     days = ctx.window.days
     per_day = ctx.assignment.expected_runs_per_day
     if per_day is not None:
-        return per_day * days, f"expected_runs_per_day {per_day:g}"
+        return per_day * days, f"expected_runs_per_day {fmt_num(per_day, 2, trim=True)}"
     base = ctx.baseline
     if base.jobs and base.days > 0:
-        return len(base.jobs) / base.days * days, f"baseline {len(base.jobs) / base.days:.1f}/day"
+        per_day = len(base.jobs) / base.days
+        return per_day * days, f"baseline {fmt_num(per_day)}/day"
     return None
 
 
@@ -66,7 +67,7 @@ def check_run_volume(ctx: CheckContext) -> list[Finding]:
     }
     expectation = _expectation(ctx)
     if expectation is None:
-        title = f"{n} jobs in the window; no expectation set"
+        title = f"{plural(n, 'job')} in the window; no expectation set"
         return [_finding(Severity.OK, title, RESPONSE_NO_EXPECTATION, evidence)]
     expected, basis = expectation
     low, high = poisson_low_p(n, expected), poisson_high_p(n, expected)
@@ -78,7 +79,7 @@ def check_run_volume(ctx: CheckContext) -> list[Finding]:
         p_value=round(min(low, high), 6),
     )
     sig, tol = ctx.settings.significance, ctx.settings.volume_tolerance
-    title = f"{n} jobs in the window, expected about {expected:.1f} ({basis})"
+    title = f"{plural(n, 'job')} in the window, expected about {fmt_num(expected)} ({basis})"
     if n == 0 and expected >= ACT_MIN_EXPECTED:
         title += ": the trigger may not be firing"
         return [_finding(Severity.ACT, title, RESPONSE_TOO_FEW, evidence)]
