@@ -1,7 +1,8 @@
 """The daily check's checks: pure functions ``CheckContext -> list[Finding]``.
 
 ``ALL_CHECKS`` lists them in the seed's order (Daily Checks, then Team Insights signals):
-Activity Inbox, Case Queue health, Jobs needing attention, failure clusters, connections,
+Activity Inbox, Case Queue health, Jobs needing attention, status contradictions (ours:
+jobs whose status disagrees with their steps or requests), failure clusters, connections,
 cost per job, latency, tool-call loops, output spot-check, run volume, source breakdown. Each
 returns at least one finding, an ``ok`` one when nothing is wrong, so the report shows
 every item of the checklist was done.
@@ -16,6 +17,7 @@ from sopwatch.monitor.checks.attention import check_needs_attention
 from sopwatch.monitor.checks.cases import check_cases
 from sopwatch.monitor.checks.clusters import check_failure_clusters
 from sopwatch.monitor.checks.connections import check_connections
+from sopwatch.monitor.checks.contradictions import check_status_contradictions
 from sopwatch.monitor.checks.cost import check_cost
 from sopwatch.monitor.checks.inbox import check_inbox
 from sopwatch.monitor.checks.latency import check_latency
@@ -31,6 +33,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_inbox,
     check_cases,
     check_needs_attention,
+    check_status_contradictions,
     check_failure_clusters,
     check_connections,
     check_cost,
@@ -54,5 +57,6 @@ __all__ = [
     "check_run_volume",
     "check_sources",
     "check_spot_check",
+    "check_status_contradictions",
     "check_tool_loops",
 ]
