@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from sopwatch.domain.enums import JobStatus, Severity, Verdict
-from sopwatch.monitor.checks.spot_check import RESPONSE_REJECTED, check_spot_check
+from sopwatch.monitor.checks.spot_check import (
+    PREVIEW_WIDTH,
+    RESPONSE_REJECTED,
+    check_spot_check,
+    output_preview,
+)
 from sopwatch.monitor.context import CheckSettings
 
 from .builders import Ctx
@@ -34,8 +39,9 @@ def test_pick_is_completed_jobs_with_truncated_output() -> None:
     completed = {j.label for j in built.jobs if j.status == JobStatus.COMPLETED}
     assert set(finding.evidence["job_ids"]) <= completed
     row = finding.evidence["jobs"][0]
-    assert set(row) == {"job_id", "verdict", "output"}
+    assert set(row) == {"job_id", "verdict", "output", "output_lines"}
     assert len(row["output"]) == 300
+    assert row["output_lines"][0].startswith("answer ")
     assert row["verdict"] == "accepted"
     assert finding.severity == Severity.OK
     assert finding.evidence["verdicts"] == {"accepted": 30, "rejected": 0}
@@ -63,3 +69,33 @@ def test_no_completed_jobs_is_not_applicable() -> None:
     assert finding.severity == Severity.OK
     assert "not applicable" in finding.title
     assert "verdicts" not in finding.evidence
+
+
+def test_preview_pretty_prints_json_and_marks_cuts() -> None:
+    text = '{"b":[1,2,3,4,5],"a":"' + "x" * 200 + '"}'
+    lines = output_preview(text)
+    assert lines[0] == "{"
+    assert lines[1] == ('  "a": "' + "x" * 200)[: PREVIEW_WIDTH - 1] + "…"
+    assert lines[2:] == ['  "b": [', "    1,", "    2,…"]  # 5 lines at most
+
+
+def test_preview_wraps_text_and_drops_blank_lines_and_control_characters() -> None:
+    # indentation kept (tab = 4 spaces), the escape character shown as a space
+    assert output_preview("Done.\n\n\tRefund \x1b[1missued") == ["Done.", "    Refund  [1missued"]
+    assert output_preview("word " * 30, width=20) == [
+        "word word word word",
+        "word word word word",
+        "word word word word",
+        "word word word word",
+        "word word word word…",
+    ]
+    assert output_preview(None) == [] and output_preview("  \n") == []
+
+
+def test_preview_marks_an_output_cut_at_the_payload_limit() -> None:
+    assert output_preview("short", cut=True) == ["short…"]
+    assert output_preview("x" * PREVIEW_WIDTH, cut=True) == ["x" * (PREVIEW_WIDTH - 1) + "…"]
+    ctx = Ctx()
+    ctx.job(output="partial answer", output_bytes=40_000)
+    (finding,) = check_spot_check(ctx.build())
+    assert finding.evidence["jobs"][0]["output_lines"] == ["partial answer…"]

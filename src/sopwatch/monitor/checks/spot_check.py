@@ -7,17 +7,28 @@ output, for a person to read.
 from __future__ import annotations
 
 import random
+import re
+import textwrap
 from collections import Counter
 from typing import Any
 
 from sopwatch.domain.enums import JobStatus, Severity, Verdict
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job
+from sopwatch.domain.payload import parse_json_text, pretty
 from sopwatch.monitor.checks._common import fmt_count, plural, truncate
 from sopwatch.monitor.context import CheckContext
 
 #: Longest output kept per picked job (our choice: enough to judge, short enough to read).
 OUTPUT_CHARS = 300
+#: The output as the text report prints it: at most this many lines of at most this many
+#: characters (our choice: a glance per job; 90 characters fit the report's 100 columns
+#: under its indent).
+PREVIEW_LINES = 5
+PREVIEW_WIDTH = 90
+CUT = "…"
+# Control characters other than newline and tab would garble a terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 #: Seed, Output spot-check.
 RESPONSE_READ = (
@@ -37,7 +48,8 @@ def check_spot_check(ctx: CheckContext) -> list[Finding]:
     jobs with ``random.Random(settings.seed)`` from the jobs ordered by (created_at, id),
     so the same seed and window give the same pick (seed: "three to five"; the default
     size is 5). ok unless a picked job has verdict ``rejected`` (then watch). Evidence:
-    ``job_ids``, ``jobs`` rows ``{"job_id", "verdict", "output"}`` (output ≤ 300 chars)
+    ``job_ids``, ``jobs`` rows ``{"job_id", "verdict", "output", "output_lines"}`` (output
+    ≤ 300 chars as stored; ``output_lines`` the ``output_preview`` the text report prints)
     and, when any window job has a verdict, ``verdicts`` ``{"accepted": n, "rejected": m}``
     over all window jobs."""
     completed = sorted(
@@ -74,15 +86,50 @@ def check_spot_check(ctx: CheckContext) -> list[Finding]:
 
 
 def _rows(picked: list[Job]) -> list[dict[str, Any]]:
-    """``{"job_id", "verdict", "output"}`` per picked job, output ≤ 300 chars."""
+    """``{"job_id", "verdict", "output", "output_lines"}`` per picked job."""
     return [
         {
             "job_id": job.label,
             "verdict": None if job.verdict is None else str(job.verdict),
             "output": truncate(job.output, OUTPUT_CHARS),
+            "output_lines": output_preview(job.output, cut=job.output_bytes is not None),
         }
         for job in picked
     ]
+
+
+def output_preview(
+    text: str | None, *, lines: int = PREVIEW_LINES, width: int = PREVIEW_WIDTH, cut: bool = False
+) -> list[str]:
+    """A job's output as a person glances at it: at most ``lines`` lines of at most
+    ``width`` characters, each cut marked with ``…``.
+
+    A JSON object or array is pretty-printed (``payload.pretty``) and its long lines are
+    cut; other text is wrapped at ``width``. Blank lines are dropped, tabs expanded and
+    control characters shown as spaces. When lines are left out, or ``cut`` says the stored
+    output was itself cut at the payload limit, the last line shown ends with ``…``.
+    ``[]`` for no output.
+    """
+    if not text or not text.strip():
+        return []
+    is_json = parse_json_text(text) is not None
+    shown: list[str] = []
+    for raw in (pretty(text) or "").splitlines():
+        line = _CONTROL.sub(" ", raw.expandtabs(4)).rstrip()
+        if not line.strip():
+            continue
+        if is_json:
+            shown.append(line if len(line) <= width else line[: width - 1] + CUT)
+        else:
+            shown += textwrap.wrap(line, width) or [line[:width]]
+        if len(shown) > lines:
+            break
+    if len(shown) > lines or cut:
+        shown = shown[:lines]
+        last = shown[-1]
+        if not last.endswith(CUT):
+            shown[-1] = (last if len(last) < width else last[: width - 1]) + CUT
+    return shown
 
 
 def _finding(severity: Severity, title: str, response: str, evidence: dict[str, Any]) -> Finding:
