@@ -22,7 +22,7 @@ from sopwatch.domain.enums import (
     Verdict,
 )
 from sopwatch.ingest.formats import jsonl
-from sopwatch.ingest.records import RecordError, RunRecord
+from sopwatch.ingest.records import FileNote, RecordError, RunRecord
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "jsonl-format.md"
 
@@ -162,7 +162,27 @@ M = {"kind": "model", "name": "m"}
             {"id": "r", "verdict": True},
             "field 'verdict': must be one of accepted, rejected; got true",
         ),
-        ({"id": "r", "input": {"a": 1}}, "field 'input': must be a string; got object {\"a\": 1}"),
+        (
+            {"id": "r", "steps": [M | {"finish_reason": 3}]},
+            "field 'steps[0].finish_reason': must be a string; got integer 3",
+        ),
+        (
+            {"id": "r", "revision": 2.5},
+            "field 'revision': must be a non-negative integer; got number 2.5",
+        ),
+        (
+            {"id": "r", "created_at": True},
+            "field 'created_at': must be an ISO-8601 timestamp or epoch seconds/ms; got true",
+        ),
+        (
+            {"id": "r", "steps": [M | {"seq": 1.5}]},
+            "field 'steps[0].seq': must be an integer >= 1; got number 1.5",
+        ),
+        (
+            {"id": "r", "steps": [M | {"max_tokens": "512"}]},
+            "field 'steps[0].max_tokens': must be a non-negative integer; got string '512'",
+        ),
+        ({"id": 7.5}, "field 'id': must be a non-blank string or integer; got number 7.5"),
         (
             {"id": "r", "created_at": "monday"},
             "field 'created_at': not an ISO-8601 timestamp: 'monday'",
@@ -247,12 +267,17 @@ def test_bad_lines_among_good_ones(tmp_path: Path) -> None:
     assert errors[2].problem.startswith("invalid JSON at column 12:")
 
 
-def test_not_utf8_line_and_missing_file(tmp_path: Path) -> None:
+def test_not_utf8_lines_give_one_error_for_the_file(tmp_path: Path) -> None:
     path = tmp_path / "runs.jsonl"
-    path.write_bytes(b'{"id": "a"}\n{"id": "\xff"}\n{"id": "c"}\n')
+    path.write_bytes(b'{"id": "a"}\n{"id": "\xff"}\n{"id": "c"}\n{"id": "caf\xe9"}\n')
     out = list(jsonl.parse(path))
-    assert [type(r).__name__ for r in out] == ["RunRecord", "RecordError", "RunRecord"]
-    assert out[1].where == f"{path}: line 2"
+    assert [r.external_id for r in out if isinstance(r, RunRecord)] == ["a", "c"]
+    (error,) = [r for r in out if isinstance(r, RecordError)]
+    assert error == RecordError(
+        where=str(path),
+        problem="not UTF-8 text (byte 0xff at offset 20, line 2): save it as UTF-8; "
+        "2 lines with such bytes skipped",
+    )
     (error,) = jsonl.parse(tmp_path / "absent.jsonl")
     assert isinstance(error, RecordError) and error.problem.startswith("cannot read file")
 
@@ -337,5 +362,7 @@ def test_arbitrary_lines_never_raise(tmp_path: Path, lines: list[str]) -> None:
     path = tmp_path / "fuzz.jsonl"
     path.write_text("\n".join(line.replace("\n", " ") for line in lines), encoding="utf-8")
     out = list(jsonl.parse(path))
-    assert all(isinstance(r, RunRecord | RecordError) for r in out)
-    assert len(out) <= len(lines)
+    notes = [r for r in out if isinstance(r, FileNote)]
+    assert all(isinstance(r, RunRecord | RecordError) for r in out if r not in notes)
+    assert len(out) - len(notes) <= len(lines)
+    assert len(notes) == (0 if any(line.strip() for line in lines) else 1)

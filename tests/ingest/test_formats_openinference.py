@@ -148,7 +148,7 @@ def test_agent_error_fails_the_run_and_chain_error_becomes_agent_step(tmp_path: 
     ]
     assert run.steps[0].error == "AgentParsingError: x"
     assert (run.steps[1].input_tokens, run.steps[1].output_tokens) == (10, 3)
-    assert run.steps[2].arguments == '{"url": 1}' and run.steps[2].error == "boom"
+    assert run.steps[2].arguments == '{"url":1}' and run.steps[2].error == "boom"
 
 
 def test_no_final_answer_fails_final_answer_completes(tmp_path: Path) -> None:

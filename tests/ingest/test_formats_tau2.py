@@ -204,7 +204,7 @@ def test_bad_simulations_reported_others_kept(tmp_path: Path) -> None:
         missing,
         _sim("bad-time", start_time="yesterday"),
         "junk",
-        _sim("bad-reason", termination_reason=None),
+        _sim("bad-reason", termination_reason=5),
         _sim("ok-2"),
     ]
     path = _write(tmp_path, sims)
@@ -221,7 +221,7 @@ def test_bad_simulations_reported_others_kept(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ['{"simulations": [{"id": "x"', '{"simulations": [],}', "[]", '{"info": {}}']
+    "text", ['{"simulations": [{"id": "x"', '{"simulations": [],}', "3", '{"info": {}}']
 )
 def test_broken_files_give_one_error(tmp_path: Path, text: str) -> None:
     path = tmp_path / "t.json"

@@ -10,14 +10,18 @@ and none in the file) are reported once per file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 import sqlalchemy as sa
 
 from sopwatch.domain.errors import InvalidInput
+from sopwatch.ingest.files import Input, open_inputs
+from sopwatch.ingest.files import expand_paths as expand_paths
 from sopwatch.ingest.formats import read_runs
 from sopwatch.ingest.layout import spread_times
 from sopwatch.ingest.limits import (
@@ -27,7 +31,7 @@ from sopwatch.ingest.limits import (
     iso,
     text_problem,
 )
-from sopwatch.ingest.records import RecordError, RunRecord
+from sopwatch.ingest.records import FileNote, RecordError, RunRecord
 from sopwatch.ingest.writer import BatchWriter
 from sopwatch.store.audit import record_event
 from sopwatch.store.base import utcnow
@@ -87,26 +91,6 @@ class ImportResult:
     errors: list[RecordError] = field(default_factory=list)
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files to import: each file as given; each directory's ``*.json``/``*.jsonl`` regular
-    files, recursively, sorted (a named pipe or socket with such a name is left out: reading
-    it would wait forever). Raises ``InvalidInput("PATH", ...)`` for a path that does not
-    exist or is neither a regular file nor a directory.
-    """
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = (p for p in path.rglob("*") if p.suffix in (".json", ".jsonl"))
-            out.extend(sorted(p for p in found if p.is_file()))
-        elif path.is_file():
-            out.append(path)
-        elif path.exists():
-            raise InvalidInput("PATH", f"{path} is not a regular file or a directory")
-        else:
-            raise InvalidInput("PATH", f"{path} does not exist")
-    return out
-
-
 def check_options(options: ImportOptions) -> None:
     """Refuse options that would make every run fail the same way, before anything is read.
 
@@ -130,28 +114,52 @@ def import_paths(
     paths: list[Path],
     options: ImportOptions,
     on_progress: Callable[[Path, int], None] | None = None,
+    stdin: BinaryIO | None = None,
 ) -> ImportResult:
     """Import every run in ``paths``; ``on_progress(path, runs_done)`` is called per batch.
 
-    Bad files and records are reported in ``result.errors``; they never stop the import.
-    Raises ``InvalidInput`` for options no run could be stored with (``check_options``).
+    A path ``-`` reads ``stdin`` (default: the process's standard input), spooled once to
+    a temporary file (``files.open_inputs``). Bad files and records are reported in
+    ``result.errors``, in file order and, within a file, in line/record order (whether
+    the parser or the writer found them); they never stop the import. Notes about whole
+    files (an empty file, what a file's records lack) go to ``result.notes``. Raises
+    ``InvalidInput`` for options no run could be stored with (``check_options``).
     """
     check_options(options)
     result = ImportResult()
     writer = BatchWriter(engine, options.team_id, options.payload_limit)
-    for path in paths:
-        result.files += 1
-        done = 0
-        unassigned = [0]
-        for batch in _batches(_records(path, options, result, unassigned), BATCH_SIZE):
-            writer.write(batch, options.assignment, result)
-            done += len(batch)
-            if on_progress is not None:
-                on_progress(path, done)
-        if unassigned[0]:
-            result.errors.append(_unassigned(path, unassigned[0]))
+    with open_inputs(paths, stdin) as sources:
+        for path, source in zip(paths, sources, strict=True):
+            result.files += 1
+            first_error = len(result.errors)
+            done = 0
+            unassigned = [0]
+            records = _records(source, options, result, unassigned)
+            for batch in _batches(records, BATCH_SIZE):
+                writer.write(batch, options.assignment, result)
+                done += len(batch)
+                if on_progress is not None:
+                    on_progress(path, done)
+            if unassigned[0]:
+                result.errors.append(_unassigned(source.name, unassigned[0]))
+            _sort_errors(result.errors, first_error, source.name)
     _audit(engine, options, result, [str(p) for p in paths])
     return result
+
+
+_POSITION = re.compile(r"(?:line|simulation|item) (\d+)")
+
+
+def _sort_errors(errors: list[RecordError], start: int, name: str) -> None:
+    """Sort ``errors[start:]`` (one file's, found by the parser and the writer) by their
+    line or record number, stably; errors about the whole file come first."""
+
+    def position(error: RecordError) -> int:
+        rest = error.where[len(name) + 2 :] if error.where.startswith(name + ": ") else ""
+        found = _POSITION.match(rest)
+        return int(found.group(1)) if found else -1
+
+    errors[start:] = sorted(errors[start:], key=position)
 
 
 def _audit(
@@ -179,27 +187,31 @@ def _audit(
         )
 
 
-def _unassigned(path: Path, count: int) -> RecordError:
+def _unassigned(name: str, count: int) -> RecordError:
     """The one error for a file's runs that have no assignment."""
     runs = "1 run has" if count == 1 else f"{count:,} runs have"
     problem = f"{runs} no assignment: give --assignment NAME (or an 'assignment' field in JSONL)"
-    return RecordError(where=str(path), problem=problem)
+    return RecordError(where=name, problem=problem)
 
 
 def _records(
-    path: Path, options: ImportOptions, result: ImportResult, unassigned: list[int]
+    source: Input, options: ImportOptions, result: ImportResult, unassigned: list[int]
 ) -> Iterator[RunRecord]:
-    """The file's runs in order; errors go to ``result``; untimed runs are laid out last.
+    """The file's runs in order; errors go to ``result.errors`` and notes to
+    ``result.notes`` (as ``str(note)``); untimed runs are laid out last.
 
     Runs with no assignment (none given, none in the file) are only counted, in
     ``unassigned[0]``.
     """
     untimed: list[RunRecord] = []
     try:
-        stream = read_runs(path, options.fmt)
+        stream = read_runs(source, options.fmt)
         for item in stream:
             if isinstance(item, RecordError):
                 result.errors.append(item)
+                continue
+            if isinstance(item, FileNote):
+                result.notes.append(str(item))
                 continue
             result.read += 1
             if options.assignment is None and not item.assignment:
@@ -212,7 +224,7 @@ def _records(
             else:
                 yield item
     except InvalidInput as exc:
-        result.errors.append(RecordError(where=str(path), problem=exc.problem))
+        result.errors.append(RecordError(where=source.name, problem=exc.problem))
         return
     times = spread_times(len(untimed), options.spread, options.end)
     result.laid_out += len(untimed)

@@ -12,13 +12,17 @@ JSONL format (``steps[3].duration_ms``, list indices from 0; docs/jsonl-format.m
 Sources of the bounds:
 
 - ``BIGINT_MAX`` (2**63 - 1): PostgreSQL ``bigint`` and SQLite's 8-byte ``INTEGER``.
-  Durations (ms), token counts and cost (micro-USD), also a job's sums over its steps.
+  Durations (ms), token counts (also ``max_tokens`` and the cache counts) and cost
+  (micro-USD), also a job's sums over its steps.
 - ``INT_MAX`` (2**31 - 1): PostgreSQL ``integer``. Step ``seq``, a request's ``step``,
   the revision number, and the ``*_bytes`` sizes of cut payloads (hence ``TEXT_CHARS``).
 - ``*_CHARS``: the ``VARCHAR(n)`` length of the column (PostgreSQL counts characters, as
   ``len`` does), read from the tables in ``sopwatch.store`` so the two cannot drift.
 - ``EARLIEST`` .. now + ``FUTURE_SLACK``: our choice. Agent runs happen after 1970, and
   a clock may run up to a day ahead; anything else is a wrong timestamp.
+- A step's ``cache_read_tokens`` and ``cache_write_tokens`` are parts of its
+  ``input_tokens`` (OpenAI's ``cached_tokens`` and OpenInference's ``prompt_details``
+  are counted in the prompt), so neither, nor their sum, may exceed it (when known).
 - NUL (U+0000): PostgreSQL text cannot hold it. Lone surrogates (U+D800..U+DFFF): not
   Unicode, so no UTF-8 encoder (SQLite's or PostgreSQL's driver) can write them.
 
@@ -64,6 +68,7 @@ FAILURE_KIND_CHARS = _chars(jobs.c.failure_kind)
 MODEL_CHARS = _chars(jobs.c.model)  # also steps.model and revisions.model
 STEP_NAME_CHARS = _chars(steps.c.name)
 CONNECTION_CHARS = _chars(steps.c.connection)
+FINISH_REASON_CHARS = _chars(steps.c.finish_reason)
 GATE_CHARS = _chars(human_requests.c.gate)
 CASE_ID_CHARS = _chars(cases.c.external_id)
 CASE_TITLE_CHARS = _chars(cases.c.title)
@@ -180,7 +185,36 @@ def _step_problem(s: StepRecord, latest: datetime) -> Problem | None:
         or _count(s.output_tokens, BIGINT_MAX, "output_tokens")
         or _usd(s.cost_micros, "cost_usd")
         or _text(s.model, MODEL_CHARS, "model")
+        or _text(s.finish_reason, FINISH_REASON_CHARS, "finish_reason")
+        or _count(s.max_tokens, BIGINT_MAX, "max_tokens")
+        or _count(s.cache_read_tokens, BIGINT_MAX, "cache_read_tokens")
+        or _count(s.cache_write_tokens, BIGINT_MAX, "cache_write_tokens")
+        or _cache_problem(s)
     )
+
+
+def _cache_problem(s: StepRecord) -> Problem | None:
+    """The cache counts are parts of ``input_tokens``: none may exceed it, nor their sum."""
+    total = s.input_tokens
+    if total is None or (s.cache_read_tokens is None and s.cache_write_tokens is None):
+        return None
+    for name, value in (
+        ("cache_read_tokens", s.cache_read_tokens),
+        ("cache_write_tokens", s.cache_write_tokens),
+    ):
+        if value is not None and value > total:
+            return (
+                name,
+                f"{value:,} is more than the step's input_tokens {total:,}, which include it",
+            )
+    both = (s.cache_read_tokens or 0) + (s.cache_write_tokens or 0)
+    if both > total:
+        return (
+            "cache_write_tokens",
+            f"cache_read_tokens + cache_write_tokens = {both:,} is more than the step's "
+            f"input_tokens {total:,}, which include both",
+        )
+    return None
 
 
 def _requests_problem(rec: RunRecord, latest: datetime) -> Problem | None:

@@ -142,3 +142,7 @@ class FileNote:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.note}"
+
+
+#: What a parser yields: a run, a record it could not read, or a note about the file.
+ParsedItem = RunRecord | RecordError | FileNote

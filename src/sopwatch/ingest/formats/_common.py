@@ -10,14 +10,14 @@ import math
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sopwatch.domain.enums import HumanRequestStatus, HumanRequestType, Verdict
 from sopwatch.domain.job import MICROS_PER_USD
 from sopwatch.domain.payload import canonical_json as canonical_json
+from sopwatch.ingest.files import Input, ReadError
 from sopwatch.ingest.limits import BIGINT_MAX, EARLIEST, FUTURE_SLACK
-from sopwatch.ingest.records import HumanRequestRecord, RecordError, StepRecord
+from sopwatch.ingest.records import FileNote, HumanRequestRecord, RecordError, StepRecord
 
 HANDOFF_TOOL = "transfer_to_human_agents"
 
@@ -65,36 +65,57 @@ def json_error(exc: ValueError | RecursionError) -> str:
     return f"invalid JSON: {type(exc).__name__}: {exc}"
 
 
-def load_json(path: Path) -> tuple[Any, RecordError | None]:
-    """Read a whole-file JSON document; never raises.
+#: The note for a file with nothing in it (0 bytes, or only blanks).
+EMPTY_NOTE = "the file is empty: nothing to import"
 
-    Returns ``(document, None)``, or ``(None, RecordError(where=str(path), ...))`` when the
-    file cannot be read (I/O, not UTF-8) or is not valid JSON (the problem gives the line
-    and column).
+
+def load_json(source: Input) -> tuple[Any, RecordError | FileNote | None]:
+    """Read a whole-file JSON document (``files.Input``: plain or gzip, UTF-8 or UTF-16
+    with a BOM); never raises.
+
+    Returns ``(document, None)``; ``(None, FileNote(EMPTY_NOTE))`` for an empty or
+    blank file; or ``(None, RecordError(where=source.name, ...))`` when the file cannot be
+    read (I/O, gzip, encoding: ``files.ReadError``) or is not valid JSON (the problem
+    gives the line and column).
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, RecordError(where=str(path), problem=f"cannot read file: {exc}")
+        text = source.text()
+    except ReadError as exc:
+        return None, RecordError(where=source.name, problem=exc.problem)
+    if not text.strip():
+        return None, FileNote(where=source.name, note=EMPTY_NOTE)
     try:
         return json.loads(text), None
     except (ValueError, RecursionError) as exc:
-        return None, RecordError(where=str(path), problem=json_error(exc))
+        return None, RecordError(where=source.name, problem=json_error(exc))
+
+
+#: An epoch number at or above this is milliseconds, below it seconds: 1e11 seconds
+#: would be the year 5138, while 1e11 milliseconds is March 1973 (our rule, documented
+#: in docs/jsonl-format.md).
+EPOCH_MS_FROM = 1e11
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def parse_time(value: object, field: str) -> datetime | None:
-    """Parse an ISO-8601 timestamp to an aware UTC datetime; None stays None.
+    """Parse a timestamp to an aware UTC datetime; None stays None.
 
-    Naive timestamps are taken as UTC; a trailing ``Z`` works. Raises ``FieldError`` naming
-    ``field`` when the value is not a string, not ISO 8601, or cannot be moved to UTC
-    (``0001-01-01T00:00:00+05:00``). The range 1970..now+1d is checked by ``limits``.
+    Takes an ISO-8601 string (naive = UTC; ``Z``/``z`` and ``T``/``t`` work) or an epoch
+    number, fractional allowed: milliseconds when ``>= EPOCH_MS_FROM`` (1e11), else
+    seconds. Raises ``FieldError`` naming ``field`` when the value is neither, not finite,
+    or cannot be a UTC datetime (``0001-01-01T00:00:00+05:00``). The range 1970..now+1d is
+    checked by ``limits``.
     """
     if value is None:
         return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _epoch(value, field)
     if not isinstance(value, str):
-        raise FieldError(field, f"must be an ISO-8601 timestamp string; got {show(value)}")
+        raise FieldError(
+            field, f"must be an ISO-8601 timestamp or epoch seconds/ms; got {show(value)}"
+        )
     try:
-        moment = datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value[:-1] + "Z" if value.endswith("z") else value)
     except ValueError:
         raise FieldError(field, f"not an ISO-8601 timestamp: {value!r}") from None
     if moment.tzinfo is None:
@@ -103,6 +124,18 @@ def parse_time(value: object, field: str) -> datetime | None:
         return moment.astimezone(UTC)
     except OverflowError:
         raise FieldError(field, f"{value!r} is out of range: {_TIME_RANGE}") from None
+
+
+def _epoch(value: float, field: str) -> datetime:
+    """An epoch number (seconds, or ms from ``EPOCH_MS_FROM``) as an aware UTC datetime."""
+    try:
+        if value >= EPOCH_MS_FROM:
+            since = timedelta(milliseconds=value)
+        else:
+            since = timedelta(seconds=value)
+        return _EPOCH + since
+    except (OverflowError, ValueError):  # beyond datetime's range, NaN, infinity
+        raise FieldError(field, f"{_cut(value)} is out of range: {_TIME_RANGE}") from None
 
 
 _TIME_RANGE = (

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import Any
 
 from sopwatch.domain.enums import (
     CaseStatus,
@@ -24,11 +24,14 @@ from sopwatch.domain.enums import (
     StepStatus,
     Verdict,
 )
+from sopwatch.domain.payload import json_text
+from sopwatch.ingest.files import SAVE_AS_UTF8, Input, ReadError, as_input
 from sopwatch.ingest.formats._common import (
+    EMPTY_NOTE,
     SHAPE_ERRORS,
     FieldError,
-    canonical_json,
     json_error,
+    parse_arguments,
     parse_time,
     problem_text,
     show,
@@ -36,16 +39,17 @@ from sopwatch.ingest.formats._common import (
     text_of,
     usd,
 )
+from sopwatch.ingest.formats._values import count, enum_value, id_text, opt_str, seq_value
 from sopwatch.ingest.limits import iso
 from sopwatch.ingest.records import (
     CaseRecord,
+    FileNote,
     HumanRequestRecord,
+    ParsedItem,
     RecordError,
     RunRecord,
     StepRecord,
 )
-
-E = TypeVar("E", bound=StrEnum)
 
 _JOB_STATUS = {
     s.value: s
@@ -66,47 +70,87 @@ _REQUEST_TYPE = {s.value: s for s in HumanRequestType}
 _REQUEST_STATUS = {s.value: s for s in HumanRequestStatus}
 
 
-def parse(path: Path) -> Iterator[RunRecord | RecordError]:
+def parse(source: Path | Input) -> Iterator[ParsedItem]:
     """Read a JSONL file into one ``RunRecord`` per non-blank line, in file order.
 
-    Times are ISO 8601 (naive = UTC) and come out aware UTC; durations in ms; ``cost_usd``
-    becomes micro-dollars. Never raises: a line that is not a JSON object or has a bad
-    field yields ``RecordError(where="<path>: line <n>", problem="field '<path.to.field>':
-    ...")`` (lines count from 1, list indices in field paths from 0) and the other lines
-    still come out; an unreadable file yields one ``RecordError(where=str(path))``. Each
-    ``RunRecord`` carries its ``where`` (``"<path>: line <n>"``) too.
+    ``source`` is a path or a ``files.Input`` (plain or gzip, UTF-8 or UTF-16 with a BOM).
+    Times (ISO 8601, naive = UTC, or epoch seconds/ms) come out aware UTC; durations in ms;
+    ``cost_usd`` becomes micro-dollars. Never raises: a line that is not a JSON object or
+    has a bad field yields ``RecordError(where="<file>: line <n>", problem="field
+    '<path.to.field>': ...")`` (lines count from 1, list indices in field paths from 0) and
+    the other lines still come out; a line cut off by the end of the file says so. Lines
+    holding bytes that are not UTF-8 give one ``RecordError(where=<file>)`` for the whole
+    file (first byte and offset, lines skipped); a file that cannot be read (or whose gzip
+    data is cut off) gives one ``RecordError`` at the line it stopped at. An empty file
+    yields one ``FileNote``. Each ``RunRecord`` carries its ``where`` too.
     """
-    lineno = 0
-    prefix = f"{path}: line "
+    source = as_input(source)
+    prefix = f"{source.name}: line "
+    lineno = offset = 0
+    seen = False
+    bad_text: _BadText | None = None
     try:
-        with path.open("rb") as lines:
-            for lineno, raw in enumerate(lines, 1):
-                if raw.isspace():
-                    continue
-                where = prefix + str(lineno)
-                result: RunRecord | RecordError
+        for lineno, raw in enumerate(source.lines(), 1):
+            start = offset
+            offset += len(raw)
+            if raw.isspace():
+                continue
+            seen = True
+            result: RunRecord | RecordError
+            try:
+                obj = json.loads(raw)
+            except UnicodeDecodeError as exc:
+                bad_text = bad_text or _BadText(raw[exc.start], start + exc.start, lineno)
+                bad_text.lines += 1
+                continue
+            except (ValueError, RecursionError) as exc:
+                result = RecordError(where=prefix + str(lineno), problem=_json_problem(exc))
+            else:
                 try:
-                    obj = json.loads(raw)
-                except (ValueError, RecursionError) as exc:
-                    result = RecordError(where=where, problem=_json_problem(exc))
-                else:
-                    try:
-                        result = _run(obj, where)
-                    except SHAPE_ERRORS as exc:
-                        result = RecordError(where=where, problem=problem_text(exc))
-                yield result
-    except OSError as exc:
-        where = f"{path}: line {lineno + 1}" if lineno else str(path)
-        yield RecordError(where=where, problem=f"cannot read file: {exc.strerror or exc}")
+                    result = _run(obj, prefix + str(lineno))
+                except SHAPE_ERRORS as exc:
+                    result = RecordError(where=prefix + str(lineno), problem=problem_text(exc))
+            yield result
+    except ReadError as exc:
+        seen = True
+        where = prefix + str(lineno + 1) if lineno else source.name
+        yield RecordError(where=where, problem=exc.problem)
+    if bad_text is not None:
+        yield RecordError(where=source.name, problem=bad_text.problem())
+    if not seen:
+        yield FileNote(where=source.name, note=EMPTY_NOTE)
+
+
+@dataclass(slots=True)
+class _BadText:
+    """The lines of a file that are not UTF-8: the first bad byte, its offset in the
+    (decompressed) text, its line, and how many lines were skipped."""
+
+    byte: int
+    offset: int
+    line: int
+    lines: int = 0
+
+    def problem(self) -> str:
+        skipped = "1 line" if self.lines == 1 else f"{self.lines:,} lines"
+        return (
+            f"not UTF-8 text (byte 0x{self.byte:02x} at offset {self.offset:,}, line "
+            f"{self.line}): {SAVE_AS_UTF8}; {skipped} with such bytes skipped"
+        )
 
 
 def _json_problem(exc: ValueError | RecursionError) -> str:
-    """Problem text for a line that is not JSON: bad JSON (with column) or bad UTF-8."""
-    if isinstance(exc, json.JSONDecodeError):
-        return f"invalid JSON at column {exc.colno}: {exc.msg}"
-    if isinstance(exc, UnicodeDecodeError):
-        return f"not UTF-8: {exc}"
-    return json_error(exc)
+    """Problem text for a line that is not JSON, at its column; a line the end of the
+    file cut off (no newline, and the error is at its end or in an unclosed string) says
+    so."""
+    if not isinstance(exc, json.JSONDecodeError):
+        return json_error(exc)
+    problem = f"invalid JSON at column {exc.colno}: {exc.msg}"
+    doc = exc.doc
+    at_end = exc.pos >= len(doc.rstrip()) or exc.msg.startswith("Unterminated string")
+    if not doc.endswith("\n") and at_end:
+        return f"cut off: the file ends inside this line's JSON ({problem})"
+    return problem
 
 
 def _run(obj: object, where: str = "") -> RunRecord:
@@ -120,29 +164,29 @@ def _run(obj: object, where: str = "") -> RunRecord:
     started = parse_time(get("started_at"), "started_at")
     finished = parse_time(get("finished_at"), "finished_at")
     created = parse_time(get("created_at"), "created_at") or started
-    status = _enum(_JOB_STATUS, get("status"), "", "status", None)
+    status = enum_value(_JOB_STATUS, get("status"), "", "status", None)
     if status is None:
         status = _infer_status(obj, requests, finished)
-    duration = _count(get("duration_ms"), "", "duration_ms")
+    duration = count(get("duration_ms"), "", "duration_ms")
     return RunRecord(
-        external_id=_id(get("id"), "id"),
+        external_id=id_text(get("id"), "id"),
         status=status,
         where=where,
-        assignment=_str(get("assignment"), "", "assignment"),
-        revision=_count(get("revision"), "", "revision"),
-        source=_enum(_SOURCE, get("source"), "", "source", Source.INGESTED),
+        assignment=opt_str(get("assignment"), "", "assignment"),
+        revision=count(get("revision"), "", "revision"),
+        source=enum_value(_SOURCE, get("source"), "", "source", Source.INGESTED),
         created_at=created,
         started_at=started,
         finished_at=finished,
         duration_ms=duration if duration is not None else span_ms(started, finished),
-        input=_str(get("input"), "", "input"),
-        input_type=_str(get("input_type"), "", "input_type"),
-        output=_str(get("output"), "", "output"),
-        verdict=_enum(_VERDICT, get("verdict"), "", "verdict", None),
-        failure_kind=_str(get("failure_kind"), "", "failure_kind"),
-        error=_str(get("error"), "", "error"),
+        input=json_text(get("input")),
+        input_type=opt_str(get("input_type"), "", "input_type"),
+        output=json_text(get("output")),
+        verdict=enum_value(_VERDICT, get("verdict"), "", "verdict", None),
+        failure_kind=opt_str(get("failure_kind"), "", "failure_kind"),
+        error=json_text(get("error")),
         cost_micros=usd(get("cost_usd"), "cost_usd"),
-        model=_str(get("model"), "", "model"),
+        model=opt_str(get("model"), "", "model"),
         case=_case(get("case")),
         steps=steps,
         human_requests=requests,
@@ -187,33 +231,37 @@ def _step(d: object, index: int) -> StepRecord:
     if seq is None:
         seq = index + 1
     elif type(seq) is not int or seq < 1:
-        raise FieldError(at + "seq", f"must be an integer >= 1; got {show(seq)}")
+        seq = seq_value(seq, at)
     name = get("name")
     if type(name) is not str or not name:
         raise FieldError(at + "name", f"must be a non-empty string; got {show(name)}")
-    error = _str(get("error"), at, "error")
+    error = json_text(get("error"))
     status = get("status")
-    status = _enum(_STEP_STATUS, status, at, "status") if status is not None else None
+    status = enum_value(_STEP_STATUS, status, at, "status") if status is not None else None
     arguments = get("arguments")
-    if arguments is not None and type(arguments) is not str:
-        arguments = canonical_json(arguments)
+    if arguments is not None:
+        arguments = parse_arguments(arguments)[1]
     started, duration = _timing(get, at)
     cost = get("cost_usd")
     return StepRecord(
         seq=seq,
-        kind=_enum(_STEP_KIND, get("kind"), at, "kind"),
+        kind=enum_value(_STEP_KIND, get("kind"), at, "kind"),
         name=name,
         status=status or (StepStatus.OK if error is None else StepStatus.ERROR),
-        connection=_str(get("connection"), at, "connection"),
+        connection=opt_str(get("connection"), at, "connection"),
         arguments=arguments,
         result=text_of(get("result")),
         error=error,
         started_at=started,
         duration_ms=duration,
-        input_tokens=_count(get("input_tokens"), at, "input_tokens"),
-        output_tokens=_count(get("output_tokens"), at, "output_tokens"),
+        input_tokens=count(get("input_tokens"), at, "input_tokens"),
+        output_tokens=count(get("output_tokens"), at, "output_tokens"),
         cost_micros=None if cost is None else usd(cost, at + "cost_usd"),
-        model=_str(get("model"), at, "model"),
+        model=opt_str(get("model"), at, "model"),
+        finish_reason=opt_str(get("finish_reason"), at, "finish_reason"),
+        max_tokens=count(get("max_tokens"), at, "max_tokens"),
+        cache_read_tokens=count(get("cache_read_tokens"), at, "cache_read_tokens"),
+        cache_write_tokens=count(get("cache_write_tokens"), at, "cache_write_tokens"),
     )
 
 
@@ -227,7 +275,7 @@ def _timing(get: Callable[[str], Any], at: str) -> tuple[datetime | None, int | 
         started = parse_time(started, at + "started_at")
     duration = get("duration_ms")
     if duration is not None:
-        return started, _count(duration, at, "duration_ms")
+        return started, count(duration, at, "duration_ms")
     finished = get("finished_at")
     if finished is None or started is None:
         return started, None
@@ -249,17 +297,17 @@ def _requests(raw: object, steps: tuple[StepRecord, ...]) -> tuple[HumanRequestR
         at = f"human_requests[{index}]."
         if type(d) is not dict:
             raise FieldError(at[:-1], f"must be an object; got {show(d)}")
-        step = _count(d.get("step"), at, "step")
+        step = count(d.get("step"), at, "step")
         if step is not None and step not in seqs:
             raise FieldError(at + "step", f"no step with seq {step} in this run")
         requests.append(
             HumanRequestRecord(
-                type=_enum(_REQUEST_TYPE, d.get("type"), at, "type"),
-                status=_enum(
+                type=enum_value(_REQUEST_TYPE, d.get("type"), at, "type"),
+                status=enum_value(
                     _REQUEST_STATUS, d.get("status"), at, "status", HumanRequestStatus.PENDING
                 ),
-                gate=_str(d.get("gate"), at, "gate"),
-                question=_str(d.get("question"), at, "question"),
+                gate=opt_str(d.get("gate"), at, "gate"),
+                question=opt_str(d.get("question"), at, "question"),
                 step_seq=step,
                 created_at=parse_time(d.get("created_at"), at + "created_at"),
                 answered_at=parse_time(d.get("answered_at"), at + "answered_at"),
@@ -278,69 +326,9 @@ def _case(d: object) -> CaseRecord | None:
     if type(queue) is not str or not queue.strip():
         raise FieldError("case.queue", f"must be a non-blank string; got {show(queue)}")
     return CaseRecord(
-        id=_id(d.get("id"), "case.id"),
+        id=id_text(d.get("id"), "case.id"),
         queue=queue,
-        status=_enum(_CASE_STATUS, d.get("status"), "case.", "status"),
-        title=_str(d.get("title"), "case.", "title"),
+        status=enum_value(_CASE_STATUS, d.get("status"), "case.", "status"),
+        title=opt_str(d.get("title"), "case.", "title"),
         postponed_until=parse_time(d.get("postponed_until"), "case.postponed_until"),
     )
-
-
-def _id(value: object, field: str) -> str:
-    """An external id: a non-blank string, or an integer turned into its decimal text."""
-    if type(value) is int:
-        return str(value)
-    if type(value) is not str or not value.strip():
-        problem = (
-            "missing"
-            if value is None
-            else f"must be a non-blank string or integer; got {show(value)}"
-        )
-        raise FieldError(field, problem)
-    return value
-
-
-def _str(value: object, at: str, name: str) -> str | None:
-    """A string or None; raises ``FieldError`` (field ``at + name``) for any other JSON type."""
-    if value is None:
-        return None
-    if type(value) is str:
-        return value
-    raise FieldError(at + name, f"must be a string; got {show(value)}")
-
-
-def _count(value: object, at: str, name: str) -> int | None:
-    """A non-negative integer or None (no floats, no booleans); else ``FieldError``."""
-    if value is None:
-        return None
-    if type(value) is int and value >= 0:
-        return value
-    raise FieldError(at + name, f"must be a non-negative integer; got {show(value)}")
-
-
-_REQUIRED: Any = object()
-
-
-@overload
-def _enum(table: dict[str, E], value: object, at: str, name: str) -> E: ...
-@overload
-def _enum(table: dict[str, E], value: object, at: str, name: str, default: E) -> E: ...
-@overload
-def _enum(table: dict[str, E], value: object, at: str, name: str, default: None) -> E | None: ...
-def _enum(
-    table: dict[str, E], value: object, at: str, name: str, default: E | None = _REQUIRED
-) -> E | None:
-    """Look ``value`` up in ``table`` (value -> member); errors name the field ``at + name``.
-
-    None gives ``default``; without a default, None is an error ("missing"). Raises
-    ``FieldError`` listing the allowed values for an unknown value or a non-string.
-    """
-    if value is None:
-        if default is _REQUIRED:
-            raise FieldError(at + name, f"missing; must be one of {', '.join(table)}")
-        return default
-    member = table.get(value) if type(value) is str else None
-    if member is None:
-        got = repr(value) if type(value) is str else show(value)
-        raise FieldError(at + name, f"must be one of {', '.join(table)}; got {got}")
-    return member

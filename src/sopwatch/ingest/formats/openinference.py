@@ -8,17 +8,20 @@ duration), ``status_code`` (``Ok``/``Error``/``Unset``), ``status_message``,
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sopwatch.domain.enums import FailureKind, JobStatus, StepKind, StepStatus
+from sopwatch.ingest.files import Input, as_input
 from sopwatch.ingest.formats._common import (
     SHAPE_ERRORS,
     FieldError,
     integer,
     load_json,
+    parse_arguments,
     parse_duration_ms,
     parse_time,
     problem_text,
@@ -26,7 +29,7 @@ from sopwatch.ingest.formats._common import (
     span_ms,
     text_of,
 )
-from sopwatch.ingest.records import RecordError, RunRecord, StepRecord
+from sopwatch.ingest.records import ParsedItem, RecordError, RunRecord, StepRecord
 
 _KIND = "openinference.span.kind"
 _FINAL_ANSWER_SPAN = "FinalAnswerTool"
@@ -59,7 +62,7 @@ class _Span:
         self.raw = raw
         self.field = field  # where the span is, for error messages
         self.attrs: dict[str, Any] = attrs
-        self.kind: object = attrs.get(_KIND)
+        self.kind: object = attribute(attrs, _KIND)
         self.start: datetime = start
         self.duration_ms = (
             None if duration is None else parse_duration_ms(duration, f"{field}.duration")
@@ -67,6 +70,10 @@ class _Span:
         self.order = order
         self.agent = agent  # name of the nearest enclosing AGENT span
         self.errored_below = False  # a descendant TOOL/LLM span has status Error
+
+    def attr(self, key: str) -> Any:
+        """The span attribute ``key`` (dotted), flat or nested (``attribute``)."""
+        return attribute(self.attrs, key)
 
     @property
     def name(self) -> str:
@@ -99,39 +106,61 @@ class _Span:
 
     def is_final_answer(self) -> bool:
         """True for the agent's final-answer tool span."""
-        return self.name == _FINAL_ANSWER_SPAN or self.attrs.get("tool.name") == _FINAL_ANSWER_TOOL
+        return self.name == _FINAL_ANSWER_SPAN or self.attr("tool.name") == _FINAL_ANSWER_TOOL
 
 
-def parse(path: Path) -> Iterator[RunRecord | RecordError]:
+def attribute(attrs: dict[str, Any], key: str) -> Any:
+    """The attribute ``key`` (dotted, e.g. ``llm.token_count.prompt``) of a span's
+    attributes, written flat (``{"llm.token_count.prompt": 5}``), nested (``{"llm":
+    {"token_count": {"prompt": 5}}}``) or a mix; None when absent. The flat key wins."""
+    value = attrs.get(key)
+    if value is not None or "." not in key:
+        return value
+    parts = key.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        inner = attrs.get(".".join(parts[:cut]))
+        if isinstance(inner, dict):
+            found = attribute(inner, ".".join(parts[cut:]))
+            if found is not None:
+                return found
+    return None
+
+
+def parse(source: Path | Input) -> Iterator[ParsedItem]:
     """Read one OpenInference trace file into one ``RunRecord`` (``external_id`` = trace_id).
 
     Times come from the root span (UTC; finish = start + ISO-8601 duration, ``duration_ms``
-    in ms). Spans are flattened in start-time order: LLM -> ``model`` step (tokens from
-    ``llm.token_count.prompt``/``completion``), TOOL -> ``tool`` step (``input.value`` as
-    arguments, ``output.value`` as result), an errored CHAIN span with no errored TOOL/LLM
+    in ms). Spans are flattened in start-time order: LLM -> ``model`` step (see
+    ``_model_step`` for tokens, cache counts and ``max_tokens``), TOOL -> ``tool`` step
+    (``input.value`` as arguments, canonical JSON when it is JSON text, ``output.value`` as
+    result), an errored CHAIN span with no errored TOOL/LLM
     span below it -> one ``agent`` step named after its enclosing AGENT span. Status: an
     errored AGENT span -> failed (``agent_error``); else no final-answer span -> failed
     (``agent_error``, "no final answer"); else completed. No USD cost (``cost_micros`` None).
-    Never raises: a bad file or trace yields one ``RecordError`` (where = path, or
-    ``"<path>: trace <trace_id>"``).
+    Span attributes are read flat (``"llm.token_count.prompt": 5``) or nested
+    (``"llm": {"token_count": {"prompt": 5}}``). Never raises: a bad file or trace yields
+    one ``RecordError`` (where = the file, or ``"<file>: trace <trace_id>"``), an empty
+    file a ``FileNote``. ``source`` is a path or a ``files.Input`` (plain or gzip).
     """
-    doc, error = load_json(path)
+    source = as_input(source)
+    doc, error = load_json(source)
     if error is not None:
         yield error
         return
-    yield from parse_document(doc, path)
+    yield from parse_document(doc, source)
 
 
-def parse_document(doc: Any, path: Path) -> Iterator[RunRecord | RecordError]:
+def parse_document(doc: Any, source: Path | Input) -> Iterator[ParsedItem]:
     """``parse`` over the file's JSON document, already read (format detection reads a
     document once and hands it over rather than reading the file a second time)."""
+    source = as_input(source)
     if not isinstance(doc, dict) or not isinstance(doc.get("spans"), list):
         problem = "field 'spans': missing or not a list (not an OpenInference trace file)"
-        yield RecordError(where=str(path), problem=problem)
+        yield RecordError(where=source.name, problem=problem)
         return
     trace_id = doc.get("trace_id")
     named = isinstance(trace_id, str) and trace_id.strip()
-    where = f"{path}: trace {str(trace_id)[:100]}" if named else str(path)
+    where = f"{source.name}: trace {str(trace_id)[:100]}" if named else source.name
     result: RunRecord | RecordError
     try:
         result = _run(doc, trace_id, where)
@@ -157,10 +186,10 @@ def _run(doc: dict[str, Any], trace_id: object, where: str = "") -> RunRecord:
     outer = next((span for span in agents if span.agent is None), None)
     final = [span for span in spans if span.is_final_answer()]
     status, failure_kind, error = _status(agents, final)
-    output = final[-1].attrs.get("output.value") if final else None
+    output = final[-1].attr("output.value") if final else None
     if output is None and outer is not None:
-        output = outer.attrs.get("output.value")
-    model = next((s.attrs["llm.model_name"] for s in spans if s.attrs.get("llm.model_name")), None)
+        output = outer.attr("output.value")
+    model = next((s.attr("llm.model_name") for s in spans if s.attr("llm.model_name")), None)
     return RunRecord(
         external_id=trace_id,
         status=status,
@@ -169,7 +198,7 @@ def _run(doc: dict[str, Any], trace_id: object, where: str = "") -> RunRecord:
         started_at=start,
         finished_at=end,
         duration_ms=roots[0].duration_ms if len(roots) == 1 else span_ms(start, end),
-        input=text_of(outer.attrs.get("input.value")) if outer is not None else None,
+        input=text_of(outer.attr("input.value")) if outer is not None else None,
         output=text_of(output),
         failure_kind=failure_kind,
         error=error,
@@ -227,8 +256,8 @@ def _steps(spans: list[_Span]) -> tuple[StepRecord, ...]:
         if span.kind == "LLM":
             steps.append(_model_step(span, common))
         elif span.kind == "TOOL":
-            arguments = text_of(span.attrs.get("input.value"))
-            result = text_of(span.attrs.get("output.value"))
+            arguments = parse_arguments(span.attr("input.value"))[1]
+            result = text_of(span.attr("output.value"))
             steps.append(
                 StepRecord(
                     kind=StepKind.TOOL, name=span.name, arguments=arguments, result=result, **common
@@ -240,18 +269,47 @@ def _steps(spans: list[_Span]) -> tuple[StepRecord, ...]:
 
 
 def _model_step(span: _Span, common: dict[str, Any]) -> StepRecord:
-    """The ``model`` step for an LLM span: model name and token counts where present."""
-    model = text_of(span.attrs.get("llm.model_name")) or None
+    """The ``model`` step for an LLM span, with what the span says of the call:
+
+    - tokens: ``llm.token_count.prompt``/``completion``; cache counts (parts of the prompt
+      count, OpenInference semantic conventions): ``llm.token_count.prompt_details.
+      cache_read``/``cache_write``;
+    - ``max_tokens``: ``max_tokens``, else ``max_completion_tokens``, of
+      ``llm.invocation_parameters`` (a JSON object, or JSON text of one; other text says
+      nothing and leaves it unknown);
+    - ``finish_reason``: none (OpenInference has no attribute for it).
+    """
+    model = text_of(span.attr("llm.model_name")) or None
     field = f"{span.field}.span_attributes.llm.token_count"
+
+    def tokens(name: str) -> int | None:
+        return integer(span.attr(f"llm.token_count.{name}"), f"{field}.{name}", digits=True)
+
     return StepRecord(
         kind=StepKind.MODEL,
         name=model or span.name,
-        input_tokens=integer(
-            span.attrs.get("llm.token_count.prompt"), f"{field}.prompt", digits=True
-        ),
-        output_tokens=integer(
-            span.attrs.get("llm.token_count.completion"), f"{field}.completion", digits=True
-        ),
+        input_tokens=tokens("prompt"),
+        output_tokens=tokens("completion"),
         model=model,
+        max_tokens=_max_tokens(span),
+        cache_read_tokens=tokens("prompt_details.cache_read"),
+        cache_write_tokens=tokens("prompt_details.cache_write"),
         **common,
     )
+
+
+def _max_tokens(span: _Span) -> int | None:
+    """The call's token limit from ``llm.invocation_parameters`` (``_model_step``)."""
+    params = span.attr("llm.invocation_parameters")
+    if isinstance(params, str):
+        try:
+            params = json.loads(params)
+        except (ValueError, RecursionError):
+            return None
+    if not isinstance(params, dict):
+        return None
+    field = f"{span.field}.span_attributes.llm.invocation_parameters"
+    for key in ("max_tokens", "max_completion_tokens"):
+        if params.get(key) is not None:
+            return integer(params[key], f"{field}.{key}", digits=True)
+    return None

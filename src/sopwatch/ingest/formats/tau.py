@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sopwatch.domain.enums import JobStatus, StepKind, StepStatus
+from sopwatch.ingest.files import Input, as_input
 from sopwatch.ingest.formats._common import (
     HANDOFF_TOOL,
     SHAPE_ERRORS,
@@ -29,12 +30,18 @@ from sopwatch.ingest.formats._common import (
     tool_messages,
     verdict_of,
 )
-from sopwatch.ingest.records import HumanRequestRecord, RecordError, RunRecord, StepRecord
+from sopwatch.ingest.records import (
+    HumanRequestRecord,
+    ParsedItem,
+    RecordError,
+    RunRecord,
+    StepRecord,
+)
 
 _DOMAINS = ("airline", "retail")  # tau-bench's domains, as they appear in its file names
 
 
-def parse(path: Path) -> Iterator[RunRecord | RecordError]:
+def parse(source: Path | Input) -> Iterator[ParsedItem]:
     """Read a tau-bench trajectories file into one ``RunRecord`` per list item, in file order.
 
     ``external_id`` is ``"<task_id>-<trial>"``; no timestamps (``created_at`` None; the
@@ -42,26 +49,29 @@ def parse(path: Path) -> Iterator[RunRecord | RecordError]:
     simulated customer's cost, not the agent's). ``model`` is a heuristic from the file name:
     the part before ``-airline``/``-retail`` (``gpt-4o-airline.json`` -> ``gpt-4o``), else None;
     ``input_type`` is that domain word, else None. Never raises: an unreadable or invalid-JSON
-    file yields one ``RecordError(where=str(path))``; a bad item yields
-    ``RecordError(where="<path>: item <index>")`` (0-based) and the other items still come out.
+    file yields one ``RecordError(where=<file>)``, an empty one a ``FileNote``; a bad item
+    yields ``RecordError(where="<file>: item <index>")`` (0-based) and the other items still
+    come out. ``source`` is a path or a ``files.Input`` (plain or gzip).
     """
-    doc, error = load_json(path)
+    source = as_input(source)
+    doc, error = load_json(source)
     if error is not None:
         yield error
         return
-    yield from parse_document(doc, path)
+    yield from parse_document(doc, source)
 
 
-def parse_document(doc: Any, path: Path) -> Iterator[RunRecord | RecordError]:
+def parse_document(doc: Any, source: Path | Input) -> Iterator[ParsedItem]:
     """``parse`` over the file's JSON document, already read (format detection reads a
     document once and hands it over rather than reading the file a second time)."""
+    source = as_input(source)
     if not isinstance(doc, list):
         problem = f"must be a JSON list of runs (tau-bench); got {show(doc)}"
-        yield RecordError(where=str(path), problem=problem)
+        yield RecordError(where=source.name, problem=problem)
         return
-    model, domain = model_and_domain(path)
+    model, domain = model_and_domain(Path(source.file_name))
     for index, item in enumerate(doc):
-        where = f"{path}: item {index}"
+        where = f"{source.name}: item {index}"
         result: RunRecord | RecordError
         try:
             result = _run(item, model, domain, where)

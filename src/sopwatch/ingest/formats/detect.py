@@ -1,0 +1,242 @@
+"""Which format a file is in, judged by its content; and, when none fits, why the closest
+format refused it.
+
+Rules, in order (``detect``):
+
+1. No non-blank line: the file is empty (``EMPTY``; it imports nothing).
+2. The first non-blank line is a whole JSON value: an object with ``simulations`` is tau2,
+   with ``spans`` openinference, with ``id`` jsonl; a list is judged as in 4.
+3. One of the first 20 non-blank lines is an object with ``id`` (and no document keys):
+   jsonl (the first line is just bad).
+4. Else the whole file is one JSON document: a list of ``{task_id, trial, traj}`` is tau;
+   a list of objects with ``messages`` (and ``id``) is tau2 (a bare array of
+   simulations); an object with ``simulations`` tau2; with ``spans`` openinference.
+5. Else the file is refused, saying what it looks like and what the closest format
+   misses: lines of JSON objects none of which has ``id`` -> "looks like JSONL (N lines,
+   each a JSON object) but no line has an 'id'", a TRAIL annotation file by name, etc.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sopwatch.domain.errors import InvalidInput
+from sopwatch.ingest.files import Input, ReadError
+from sopwatch.ingest.formats._common import json_error, show
+
+EMPTY = "empty"
+#: Detection read no whole-file document (JSONL is parsed line by line by its parser).
+UNREAD = object()
+_SNIFF_LINES = 20  # non-blank lines looked at to recognise JSONL whose first line is bad
+_SAMPLE = 5  # list items looked at to tell tau from tau2
+_FORMATS_TEXT = (
+    "tau (a list of {task_id, trial, traj}), tau2 (an object with 'simulations', or a "
+    "list of simulations with 'id' and 'messages'), openinference (an object with "
+    "'spans'), jsonl (one object with 'id' per line)"
+)
+
+
+def detect(source: Input) -> tuple[str, object]:
+    """``(format, document)``: the format (one of the parsers' names, or ``EMPTY``) and
+    the whole-file JSON document when detection had to read it, else ``UNREAD``.
+
+    Raises ``InvalidInput("--format", ...)`` when the file cannot be read or no format
+    fits; the problem says why (and does not name the path: the caller does).
+    """
+    lines = _first_lines(source)
+    if not lines:
+        return EMPTY, UNREAD
+    first = _loads(lines[0])
+    found = _shape(first, single_line=True)
+    if found is not None:
+        return found, (UNREAD if found == "jsonl" else first)
+    if any(_is_jsonl_run(_loads(line)) for line in lines[1:]):
+        return "jsonl", UNREAD
+    return _detect_document(source, many_lines=len(lines) > 1)
+
+
+def _first_lines(source: Input) -> list[bytes]:
+    """Up to ``_SNIFF_LINES`` non-blank lines; what could be read of a file cut short."""
+    lines: list[bytes] = []
+    try:
+        for line in source.lines():
+            if line.isspace() or not line:
+                continue
+            lines.append(line)
+            if len(lines) >= _SNIFF_LINES:
+                break
+    except ReadError as exc:
+        if not lines:
+            raise InvalidInput("--format", exc.problem) from None
+    return lines
+
+
+def _loads(line: bytes) -> object:
+    """``line`` parsed as JSON, or None when it is not valid JSON."""
+    try:
+        return json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _is_jsonl_run(obj: object) -> bool:
+    """True for an object that looks like one JSONL run: it has an ``id`` and no document keys."""
+    return isinstance(obj, dict) and "id" in obj and _shape(obj, single_line=False) is None
+
+
+def _shape(doc: object, *, single_line: bool) -> str | None:
+    """The format a parsed JSON value has, or None.
+
+    ``single_line``: the value was one line of the file, so an object with ``id`` is JSONL.
+    """
+    if isinstance(doc, list):
+        items = [item for item in doc[:_SAMPLE] if isinstance(item, dict)]
+        if items and all("traj" in item and "task_id" in item for item in items):
+            return "tau"
+        simulations = items and all(_is_simulation(item) for item in items)
+        if simulations and any("id" in item for item in items):
+            return "tau2"
+        return None
+    if not isinstance(doc, dict):
+        return None
+    if isinstance(doc.get("simulations"), list):
+        return "tau2"
+    if isinstance(doc.get("spans"), list):
+        return "openinference"
+    if single_line and "id" in doc:
+        return "jsonl"
+    return None
+
+
+def _is_simulation(item: dict[str, Any]) -> bool:
+    """A tau2 simulation: an object with a ``messages`` list and no tau ``traj``."""
+    return isinstance(item.get("messages"), list) and "traj" not in item
+
+
+def _detect_document(source: Input, *, many_lines: bool) -> tuple[str, object]:
+    """Detect a file that is one (multi-line) JSON document; raise ``InvalidInput`` if none."""
+    try:
+        doc = json.loads(source.text())
+    except ReadError as exc:
+        raise InvalidInput("--format", exc.problem) from None
+    except (ValueError, RecursionError) as exc:
+        if many_lines:
+            _jsonl_without_ids(source)
+        problem = f"not JSON or JSONL ({json_error(exc)}); cannot detect its format"
+        raise InvalidInput("--format", problem) from None
+    found = _shape(doc, single_line=False)
+    if found is not None:
+        return found, doc
+    raise InvalidInput("--format", describe(doc))
+
+
+def _jsonl_without_ids(source: Input) -> None:
+    """For a file of several lines that is not one JSON document: return if a line is a
+    JSONL run after all (past the sniffed lines; the caller then reports the document
+    error), else raise ``InvalidInput`` saying it looks like JSONL without ids when at
+    least one line is a JSON object. Reads the whole file (only on this failure path)."""
+    total = objects = 0
+    first_bad: str | None = None
+    with_id = False
+    try:
+        for lineno, line in enumerate(source.lines(), 1):
+            if line.isspace() or not line:
+                continue
+            total += 1
+            try:
+                obj = json.loads(line)
+            except (ValueError, RecursionError) as exc:
+                if first_bad is None:
+                    first_bad = f"line {lineno}: {_line_error(exc)}"
+                continue
+            if isinstance(obj, dict):
+                objects += 1
+                with_id = with_id or "id" in obj
+            elif first_bad is None:
+                first_bad = f"line {lineno} is {show(obj)}"
+    except ReadError:
+        pass
+    if objects == 0 or with_id:
+        return
+    if objects == total:
+        shape = f"{total:,} lines, each a JSON object"
+    else:
+        shape = f"{total:,} lines, {objects:,} of them JSON objects; {first_bad}"
+    raise InvalidInput("--format", f"looks like JSONL ({shape}) but no line has an 'id'")
+
+
+def _line_error(exc: ValueError | RecursionError) -> str:
+    """A bad line's JSON error at its column (the line number is given by the caller)."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"invalid JSON at column {exc.colno}: {exc.msg}"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8"
+    return json_error(exc)
+
+
+_JSON_NAMES = {
+    list: "a JSON array",
+    str: "a JSON string",
+    int: "a JSON number",
+    float: "a JSON number",
+}
+
+
+def describe(doc: object) -> str:
+    """What an unrecognised JSON document looks like, in JSON words, what the closest
+    format misses, and what each format expects; a TRAIL annotation file (``errors`` and
+    ``scores`` of one trace) is named."""
+    closest = _closest(doc)
+    if closest is not None:
+        return closest
+    if isinstance(doc, dict):
+        keys = ", ".join(sorted(str(key) for key in doc)[:8])
+        looks = f"a JSON object with keys {keys}" if keys else "an empty JSON object"
+    elif isinstance(doc, list) and doc and all(isinstance(item, dict) for item in doc[:_SAMPLE]):
+        keys = ", ".join(sorted(str(key) for key in doc[0])[:8]) or "none"
+        looks = f"a JSON array of objects (keys of the first: {keys})"
+    elif doc is None or isinstance(doc, bool):
+        looks = f"JSON {json.dumps(doc)}"
+    else:
+        looks = _JSON_NAMES.get(type(doc), "a JSON value")
+    return (
+        f"{looks} is none of the formats {_FORMATS_TEXT}; name one with --format if it "
+        "is one of them"
+    )
+
+
+def _closest(doc: object) -> str | None:
+    """Why a document that resembles one format is not it, or None."""
+    if isinstance(doc, dict):
+        if "errors" in doc and ("scores" in doc or "trace_id" in doc):
+            return (
+                "a TRAIL annotation file (the errors and scores found in one trace), not a "
+                "run: import the trace files it annotates (e.g. the GAIA folder) instead"
+            )
+        for key, fmt in (("simulations", "tau2"), ("spans", "openinference")):
+            if key in doc:
+                return f"looks like {fmt} but its '{key}' is {show(doc[key])}, not a list"
+        if "traj" in doc and "task_id" in doc:
+            return "looks like one tau-bench run: a tau file is a JSON list of them"
+        if "messages" in doc and "id" in doc:
+            return (
+                "looks like one tau2 simulation: a tau2 file is a JSON list of them "
+                "(or an object with 'simulations')"
+            )
+        return None
+    if not isinstance(doc, list):
+        return None
+    items = [item for item in doc[:_SAMPLE] if isinstance(item, dict)]
+    if items and all(_is_simulation(item) for item in items):
+        return "looks like tau2 (a JSON array of objects with 'messages') but none has an 'id'"
+    if items and any("task_id" in item for item in items):
+        for index, item in enumerate(doc[:_SAMPLE]):
+            keys = item if isinstance(item, dict) else {}
+            lacks = [key for key in ("task_id", "traj") if key not in keys]
+            if lacks:
+                return (
+                    "looks like tau (a list of {task_id, trial, traj}) but item "
+                    f"{index} has no '{lacks[0]}'"
+                )
+    return None
