@@ -21,7 +21,6 @@ from sopwatch.store.migrate import upgrade
 from sopwatch.store.schema import metadata
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
 BUNDLED_DATA = ROOT / "data"
 PG_ADMIN_URL = os.environ.get(
     "SOPWATCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -1,27 +1,21 @@
-"""TRAIL GAIA (OpenInference span trees) as one assignment: the PageDownTool cluster."""
+"""TRAIL GAIA (OpenInference span trees, bundled gzip-compressed in data/trail) as one
+assignment: the PageDownTool cluster."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import SHARED_DATA
+from tests.conftest import BUNDLED_DATA
 from tests.e2e.conftest import Cli
 
-TRAIL = SHARED_DATA / "trail"
+TRAIL = BUNDLED_DATA / "trail"
+GAIA = TRAIL / "GAIA"
 pytestmark = pytest.mark.trail
 
 
-@pytest.fixture
-def gaia() -> Path:
-    if not (TRAIL / "GAIA").is_dir():
-        pytest.skip(f"TRAIL GAIA set not found at {TRAIL / 'GAIA'} (it lives in ../shared/data)")
-    return TRAIL / "GAIA"
-
-
-def test_pagedown_type_errors_are_one_cluster(cli: Cli, gaia: Path) -> None:
-    summary = cli("import", str(gaia), "--assignment", "gaia", "--json").json()
+def test_pagedown_type_errors_are_one_cluster(cli: Cli) -> None:
+    assert len(list(GAIA.glob("*.json.gz"))) == 113
+    summary = cli("import", str(GAIA), "--assignment", "gaia", "--json").json()
     assert (summary["imported"], summary["errors"]) == (113, [])
     ran = cli("check", "gaia", "--window", "30d", "--format", "json")
     assert ran.code == 1
@@ -38,13 +32,15 @@ def test_pagedown_type_errors_are_one_cluster(cli: Cli, gaia: Path) -> None:
     assert "TypeError" in evidence["fingerprint"]
 
 
-def test_trailing_comma_annotation_is_a_clear_error(cli: Cli, gaia: Path) -> None:
-    bad = TRAIL / "annotations_gaia" / "a96c6811716c0473b86a23321db79c34.json"
-    trace = gaia / "0035f455b3ff2295167a844f04d85d34.json"
+def test_trailing_comma_annotation_is_a_clear_error(cli: Cli) -> None:
+    bad = TRAIL / "annotations_gaia" / "a96c6811716c0473b86a23321db79c34.json.gz"
+    trace = GAIA / "0035f455b3ff2295167a844f04d85d34.json.gz"
     ran = cli("import", str(bad), str(trace), "--assignment", "gaia", "--json")
     assert ran.code == 1
     summary = ran.json()
     assert summary["imported"] == 1
     assert len(summary["errors"]) == 1
-    assert "a96c6811716c0473b86a23321db79c34.json" in summary["errors"][0]
-    assert "line" in summary["errors"][0]
+    assert summary["errors"][0] == (
+        f"{bad}: not JSON or JSONL (invalid JSON at line 39 column 5: Expecting value); "
+        "cannot detect its format"
+    )

@@ -6,18 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.conftest import BUNDLED_DATA, SHARED_DATA
+from tests.conftest import BUNDLED_DATA
 
 from sopwatch.domain.errors import InvalidInput
 from sopwatch.ingest.formats import FORMATS, detect_format, read_runs
 from sopwatch.ingest.records import RecordError, RunRecord
 
-TRAIL = SHARED_DATA / "trail"  # TRAIL is not bundled in data/: only in ../shared/data
+TRAIL = BUNDLED_DATA / "trail"  # gzip-compressed
 
 
 def _trail(sub: str) -> Path:
-    if not (TRAIL / sub).is_dir():
-        pytest.skip(f"TRAIL set not found at {TRAIL / sub} (it lives in ../shared/data)")
     return TRAIL / sub
 
 
@@ -34,15 +32,15 @@ def test_real_tau_and_tau2_files() -> None:
 
 @pytest.mark.trail
 def test_real_trail_traces_and_annotations() -> None:
-    assert {detect_format(p) for p in sorted(_trail("GAIA").glob("*.json"))[:10]} == {
-        "openinference"
-    }
+    traces = sorted(_trail("GAIA").glob("*.json.gz"))
+    assert len(traces) == 113
+    assert {detect_format(p) for p in traces[:10]} == {"openinference"}
     with pytest.raises(InvalidInput, match="TRAIL annotation file") as info:
-        detect_format(_trail("annotations_gaia") / "0035f455b3ff2295167a844f04d85d34.json")
+        detect_format(_trail("annotations_gaia") / "0035f455b3ff2295167a844f04d85d34.json.gz")
     assert info.value.field == "--format"
     assert info.value.problem.startswith("a TRAIL annotation file")
     assert "--format" not in info.value.problem
-    broken = _trail("annotations_gaia") / "a96c6811716c0473b86a23321db79c34.json"
+    broken = _trail("annotations_gaia") / "a96c6811716c0473b86a23321db79c34.json.gz"
     with pytest.raises(InvalidInput, match=r"invalid JSON at line 39 column 5"):
         detect_format(broken)
     (error,) = read_runs(broken, "openinference")

@@ -7,24 +7,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from tests.conftest import SHARED_DATA
+from tests.conftest import BUNDLED_DATA
 
 from sopwatch.domain.enums import JobStatus, StepKind, StepStatus
 from sopwatch.ingest.formats import openinference
 from sopwatch.ingest.records import RecordError, RunRecord
 
-GAIA = SHARED_DATA / "trail" / "GAIA"  # TRAIL is not bundled in data/: only in ../shared/data
+GAIA = BUNDLED_DATA / "trail" / "GAIA"  # gzip-compressed
 
 
 @pytest.fixture(scope="module")
 def gaia_runs() -> list[RunRecord]:
-    if not GAIA.is_dir():
-        pytest.skip(f"TRAIL GAIA set not found at {GAIA} (it lives in ../shared/data)")
     runs: list[RunRecord] = []
-    for path in sorted(GAIA.glob("*.json")):
+    for path in sorted(GAIA.glob("*.json.gz")):
         out = list(openinference.parse(path))
         assert len(out) == 1 and isinstance(out[0], RunRecord), out
-        assert out[0].external_id == path.stem
+        assert out[0].external_id == path.name.removesuffix(".json.gz")
         runs.append(out[0])
     return runs
 
