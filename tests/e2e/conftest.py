@@ -31,13 +31,14 @@ Cli = Callable[..., Ran]
 
 @pytest.fixture
 def cli(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """``cli("check", "x", "--format", "json")`` → ``Ran``, on SQLite and on PostgreSQL."""
+    """``cli("check", "x", "--format", "json")`` → ``Ran``, on SQLite and on PostgreSQL;
+    ``input=`` (bytes or text) is the command's standard input."""
     monkeypatch.setenv("SOPWATCH_DATABASE_URL", db_url)
     monkeypatch.setenv("SOPWATCH_TEAM", "e2e")
     runner = CliRunner()
 
-    def run(*args: str) -> Ran:
-        result = runner.invoke(app, list(args), catch_exceptions=False)
+    def run(*args: str, input: bytes | str | None = None) -> Ran:
+        result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
         return Ran(result.exit_code, result.stdout, result.stderr)
 
     return run
