@@ -123,3 +123,93 @@ def test_detection_hands_the_document_over_instead_of_reading_twice(
     runs = list(read_runs(BUNDLED_DATA / "tau-bench" / "gpt-4o-airline.json"))
     assert len(runs) == 200
     assert all(not isinstance(r, RecordError) for r in runs)
+
+
+_SIM = {"id": "s1", "messages": [{"role": "user", "content": "hi"}], "reward_info": {}}
+
+
+@pytest.mark.parametrize(
+    ("content", "fmt"),
+    [
+        (json.dumps([_SIM, _SIM | {"id": "s2"}], indent=2), "tau2"),  # a bare array
+        (json.dumps([_SIM]), "tau2"),
+        (json.dumps([{"id": 1, "messages": []}, {"messages": []}]), "tau2"),
+        ('{"id": "a", "status": "COMPLETED"}\n', "jsonl"),
+    ],
+)
+def test_detects_variants(tmp_path: Path, content: str, fmt: str) -> None:
+    path = tmp_path / "f.ndjson"
+    path.write_text(content)
+    assert detect_format(path) == fmt
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            '{"run": 1, "ok": true}\n{"run": 2}\n\n{"run": 3}\n',
+            "looks like JSONL (3 lines, each a JSON object) but no line has an 'id'",
+        ),
+        (
+            '{"run": 1}\n[1]\n{"run": 3',
+            "looks like JSONL (3 lines, 1 of them JSON objects; line 2 is array [1]) "
+            "but no line has an 'id'",
+        ),
+        (
+            '{"run": 1}\n{"run": 2}\n{"run": 3, "x": "cut',
+            "looks like JSONL (3 lines, 2 of them JSON objects; line 3: invalid JSON at "
+            "column 17: Unterminated string starting at) but no line has an 'id'",
+        ),
+        (
+            json.dumps([{"messages": []}, {"messages": []}]),
+            "looks like tau2 (a JSON array of objects with 'messages') but none has an 'id'",
+        ),
+        (
+            json.dumps([{"task_id": 1, "trial": 0, "traj": []}, {"task_id": 2}], indent=1),
+            "looks like tau (a list of {task_id, trial, traj}) but item 1 has no 'traj'",
+        ),
+        (
+            json.dumps({"info": {}, "simulations": "none"}, indent=1),
+            "looks like tau2 but its 'simulations' is string 'none', not a list",
+        ),
+        (
+            json.dumps({"trace_id": "t", "spans": {}}, indent=1),
+            "looks like openinference but its 'spans' is object {}, not a list",
+        ),
+        (
+            json.dumps({"task_id": 1, "trial": 0, "traj": []}, indent=1),
+            "looks like one tau-bench run: a tau file is a JSON list of them",
+        ),
+        (
+            json.dumps([{"a": 1, "b": 2}], indent=1),
+            "a JSON array of objects (keys of the first: a, b) is none of the formats",
+        ),
+        (b'{"simulations": [\xe9]}', "not UTF-8 text (byte 0xe9 at offset 17): save it as UTF-8"),
+    ],
+)
+def test_the_closest_format_says_why_it_refused(
+    tmp_path: Path, content: str | bytes, message: str
+) -> None:
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(InvalidInput) as info:
+        detect_format(path)
+    assert info.value.problem.startswith(message), info.value.problem
+    assert "Extra data" not in info.value.problem
+
+
+def test_an_id_past_the_sniffed_lines_still_means_jsonl(tmp_path: Path) -> None:
+    path = tmp_path / "f.jsonl"
+    path.write_text('{"run": 1}\n' * 30 + '{"id": "late"}\n')
+    assert detect_format(path) == "jsonl"
+    out = list(read_runs(path))
+    assert [r.external_id for r in out if isinstance(r, RunRecord)] == ["late"]
+    assert len([r for r in out if isinstance(r, RecordError)]) == 30
+
+
+def test_empty_file_reads_as_one_note(tmp_path: Path) -> None:
+    path = tmp_path / "f.json"
+    path.write_text("   \n")
+    assert [str(item) for item in read_runs(path)] == [
+        f"{path}: the file is empty: nothing to import"
+    ]

@@ -303,3 +303,52 @@ def test_a_record_without_location_is_named_by_its_id() -> None:
 )
 def test_assignment_names(name: str, problem: str | None) -> None:
     assert limits.text_problem(name, limits.ASSIGNMENT_CHARS, blank_ok=False) == problem
+
+
+@pytest.mark.parametrize(
+    ("step", "problem"),
+    [
+        (
+            _step(finish_reason="x" * 41),
+            "field 'steps[0].finish_reason': 41 characters; at most 40 fit",
+        ),
+        (
+            _step(max_tokens=2**63),
+            "field 'steps[0].max_tokens': 9,223,372,036,854,775,808 is more than the maximum "
+            "9,223,372,036,854,775,807",
+        ),
+        (
+            _step(cache_write_tokens=2**63),
+            "field 'steps[0].cache_write_tokens': 9,223,372,036,854,775,808 is more than the "
+            "maximum 9,223,372,036,854,775,807",
+        ),
+        (
+            _step(input_tokens=1000, cache_read_tokens=1001),
+            "field 'steps[0].cache_read_tokens': 1,001 is more than the step's input_tokens "
+            "1,000, which include it",
+        ),
+        (
+            _step(input_tokens=1000, cache_write_tokens=1200),
+            "field 'steps[0].cache_write_tokens': 1,200 is more than the step's input_tokens "
+            "1,000, which include it",
+        ),
+        (
+            _step(input_tokens=1000, cache_read_tokens=600, cache_write_tokens=500),
+            "field 'steps[0].cache_write_tokens': cache_read_tokens + cache_write_tokens = "
+            "1,100 is more than the step's input_tokens 1,000, which include both",
+        ),
+        (_step(cache_read_tokens=-1), "field 'steps[0].cache_read_tokens': must not be negative"),
+    ],
+)
+def test_model_call_details(step: StepRecord, problem: str) -> None:
+    assert _problem(_run(steps=(step,))).startswith(problem)
+
+
+def test_model_call_details_that_fit_pass() -> None:
+    steps_ = (
+        _step(1, finish_reason="x" * 40, max_tokens=2**63 - 1),
+        _step(2, input_tokens=1000, cache_read_tokens=600, cache_write_tokens=400),
+        _step(3, cache_read_tokens=5000),  # input_tokens unknown: nothing to compare with
+    )
+    assert limits.problems(_run(steps=steps_), NOW) is None
+    assert limits.FINISH_REASON_CHARS == steps.c.finish_reason.type.length == 40  # type: ignore[attr-defined]

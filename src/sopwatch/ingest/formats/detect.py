@@ -7,7 +7,8 @@ Rules, in order (``detect``):
 2. The first non-blank line is a whole JSON value: an object with ``simulations`` is tau2,
    with ``spans`` openinference, with ``id`` jsonl; a list is judged as in 4.
 3. One of the first 20 non-blank lines is an object with ``id`` (and no document keys):
-   jsonl (the first line is just bad).
+   jsonl (the first line is just bad). Also, when the file is not one JSON document, any
+   later line that is such an object.
 4. Else the whole file is one JSON document: a list of ``{task_id, trial, traj}`` is tau;
    a list of objects with ``messages`` (and ``id``) is tau2 (a bare array of
    simulations); an object with ``simulations`` tau2; with ``spans`` openinference.
@@ -121,8 +122,8 @@ def _detect_document(source: Input, *, many_lines: bool) -> tuple[str, object]:
     except ReadError as exc:
         raise InvalidInput("--format", exc.problem) from None
     except (ValueError, RecursionError) as exc:
-        if many_lines:
-            _jsonl_without_ids(source)
+        if many_lines and _jsonl_with_late_ids(source):
+            return "jsonl", UNREAD
         problem = f"not JSON or JSONL ({json_error(exc)}); cannot detect its format"
         raise InvalidInput("--format", problem) from None
     found = _shape(doc, single_line=False)
@@ -131,11 +132,11 @@ def _detect_document(source: Input, *, many_lines: bool) -> tuple[str, object]:
     raise InvalidInput("--format", describe(doc))
 
 
-def _jsonl_without_ids(source: Input) -> None:
-    """For a file of several lines that is not one JSON document: return if a line is a
-    JSONL run after all (past the sniffed lines; the caller then reports the document
-    error), else raise ``InvalidInput`` saying it looks like JSONL without ids when at
-    least one line is a JSON object. Reads the whole file (only on this failure path)."""
+def _jsonl_with_late_ids(source: Input) -> bool:
+    """For a file of several lines that is not one JSON document: True if a line past the
+    sniffed ones is a JSONL run (an object with ``id``), so the file is JSONL; else raise
+    ``InvalidInput`` saying it looks like JSONL without ids when at least one line is a
+    JSON object; else False. Reads the whole file (only on this failure path)."""
     total = objects = 0
     first_bad: str | None = None
     with_id = False
@@ -152,13 +153,13 @@ def _jsonl_without_ids(source: Input) -> None:
                 continue
             if isinstance(obj, dict):
                 objects += 1
-                with_id = with_id or "id" in obj
+                with_id = with_id or _is_jsonl_run(obj)
             elif first_bad is None:
                 first_bad = f"line {lineno} is {show(obj)}"
     except ReadError:
         pass
     if objects == 0 or with_id:
-        return
+        return with_id
     if objects == total:
         shape = f"{total:,} lines, each a JSON object"
     else:

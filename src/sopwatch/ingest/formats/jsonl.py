@@ -140,17 +140,21 @@ class _BadText:
 
 
 def _json_problem(exc: ValueError | RecursionError) -> str:
-    """Problem text for a line that is not JSON, at its column; a line the end of the
-    file cut off (no newline, and the error is at its end or in an unclosed string) says
-    so."""
+    """Problem text for a line that is not JSON, at its column in the line; a line that
+    ends inside its JSON value says so, and the last line, cut off by the end of the file
+    (no newline), says that."""
     if not isinstance(exc, json.JSONDecodeError):
         return json_error(exc)
-    problem = f"invalid JSON at column {exc.colno}: {exc.msg}"
     doc = exc.doc
+    line = doc.rstrip("\r\n")
+    column = exc.colno if exc.lineno == 1 else len(line) + 1  # past the newline: its end
+    problem = f"invalid JSON at column {column}: {exc.msg}"
     at_end = exc.pos >= len(doc.rstrip()) or exc.msg.startswith("Unterminated string")
-    if not doc.endswith("\n") and at_end:
-        return f"cut off: the file ends inside this line's JSON ({problem})"
-    return problem
+    if not at_end:
+        return problem
+    if line != doc:
+        return f"the line ends inside its JSON value ({problem})"
+    return f"cut off: the file ends inside this line's JSON ({problem})"
 
 
 def _run(obj: object, where: str = "") -> RunRecord:
