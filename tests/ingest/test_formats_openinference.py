@@ -189,3 +189,70 @@ def test_broken_files(tmp_path: Path, text: str) -> None:
     path.write_text(text)
     (error,) = openinference.parse(path)
     assert isinstance(error, RecordError)
+
+
+def test_gaia_model_calls_carry_their_token_limit(gaia_runs: list[RunRecord]) -> None:
+    model_steps = [s for r in gaia_runs for s in r.steps if s.kind is StepKind.MODEL]
+    assert len(model_steps) == 1230
+    assert {s.max_tokens for s in model_steps} == {8192}  # max_completion_tokens
+    assert {s.cache_read_tokens for s in model_steps} == {None}
+    tools = [s for r in gaia_runs for s in r.steps if s.kind is StepKind.TOOL and s.arguments]
+    assert all(s.arguments == json.dumps(json.loads(s.arguments), sort_keys=True,
+                                         separators=(",", ":")) for s in tools)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        {
+            "llm.model_name": "m",
+            "llm.token_count.prompt": 900,
+            "llm.token_count.prompt_details.cache_read": 600,
+            "llm.token_count.prompt_details.cache_write": "100",
+            "llm.invocation_parameters": '{"max_tokens": 512, "temperature": 0}',
+        },
+        {
+            "llm": {
+                "model_name": "m",
+                "token_count": {"prompt": 900, "prompt_details": {"cache_read": 600,
+                                                                  "cache_write": 100}},
+                "invocation_parameters": {"max_tokens": 512},
+            }
+        },
+        {
+            "llm.model_name": "m",
+            "llm.token_count": {"prompt": "900", "prompt_details.cache_read": 600},
+            "llm.token_count.prompt_details": {"cache_write": 100},
+            "llm": {"invocation_parameters": '{"max_completion_tokens": 512}'},
+        },
+    ],
+    ids=["flat", "nested", "mixed"],
+)  # fmt: skip
+def test_model_call_details_flat_or_nested(tmp_path: Path, attrs: dict) -> None:
+    llm = _span("call", "LLM", "2025-01-01T00:00:02Z", attrs=attrs)
+    final = _span("FinalAnswerTool", "TOOL", "2025-01-01T00:00:03Z",
+                  attrs={"input.value": '{"kwargs": {}, "args": ["42"]}'})  # fmt: skip
+    agent = _span("CodeAgent.run", "AGENT", "2025-01-01T00:00:01Z", [llm, final])
+    (run,) = openinference.parse(_trace(tmp_path, agent))
+    assert isinstance(run, RunRecord)
+    model, tool = run.steps
+    assert (model.name, model.input_tokens, model.max_tokens) == ("m", 900, 512)
+    assert (model.cache_read_tokens, model.cache_write_tokens) == (600, 100)
+    assert tool.arguments == '{"args":["42"],"kwargs":{}}'
+
+
+def test_invocation_parameters_that_are_not_json_leave_max_tokens_unknown(
+    tmp_path: Path,
+) -> None:
+    llm = _span("call", "LLM", "2025-01-01T00:00:02Z",
+                attrs={"llm.invocation_parameters": "max_tokens=5"})  # fmt: skip
+    agent = _span("CodeAgent.run", "AGENT", "2025-01-01T00:00:01Z", [llm])
+    (run,) = openinference.parse(_trace(tmp_path, agent))
+    assert isinstance(run, RunRecord) and run.steps[0].max_tokens is None
+    llm["span_attributes"]["llm.invocation_parameters"] = '{"max_tokens": -5}'
+    (error,) = openinference.parse(_trace(tmp_path, agent))
+    assert isinstance(error, RecordError)
+    assert error.problem == (
+        "field 'spans[id=call].span_attributes.llm.invocation_parameters.max_tokens': "
+        "must be a non-negative integer; got integer -5"
+    )
