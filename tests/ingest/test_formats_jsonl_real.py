@@ -4,6 +4,7 @@ integral floats, enum values in any case, model-call details, cut-off lines."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -186,3 +187,18 @@ def test_a_cut_off_last_line_is_reported_at_its_line_and_column(tmp_path: Path) 
         problem="the line ends inside its JSON value (invalid JSON at column 12: "
         "Expecting property name enclosed in double quotes)",
     )
+
+
+def test_documented_real_log_example_parses_as_described(tmp_path: Path) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "jsonl-format.md").read_text()
+    blocks = re.findall(r"```json\n(.*?)\n```", doc, re.S)
+    assert len(blocks) == 2
+    run = _one(tmp_path, blocks[1])
+    assert (run.external_id, run.status) == ("1007", JobStatus.FAILED)
+    assert run.created_at == datetime(2026, 2, 25, 6, 13, 20, tzinfo=UTC)
+    assert run.input == '{"email":{"subject":"Invoice INV-4107"}}'
+    model, tool = run.steps
+    assert model.started_at == datetime(2026, 2, 25, 6, 13, 20, 250000, tzinfo=UTC)
+    assert (model.kind, model.input_tokens, model.cache_read_tokens) == (StepKind.MODEL, 1200, 1024)
+    assert tool.arguments == '{"country":"DE","vendor_id":8812}'
+    assert tool.status is StepStatus.ERROR
