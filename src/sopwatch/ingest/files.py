@@ -13,6 +13,7 @@ import codecs
 import gzip
 import io
 import shutil
+import sys
 import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -203,8 +204,6 @@ def _spool(stdin: BinaryIO | None) -> Path:
     """Copy ``stdin`` (default: the process's standard input, as bytes) to a temporary
     file and return its path."""
     if stdin is None:
-        import sys
-
         stdin = sys.stdin.buffer
     with tempfile.NamedTemporaryFile(prefix="sopwatch-stdin-", delete=False) as copy:
         shutil.copyfileobj(stdin, copy)

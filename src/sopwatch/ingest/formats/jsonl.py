@@ -96,20 +96,12 @@ def parse(source: Path | Input) -> Iterator[ParsedItem]:
             if raw.isspace():
                 continue
             seen = True
-            result: RunRecord | RecordError
             try:
-                obj = json.loads(raw)
+                result = _record(raw, prefix + str(lineno))
             except UnicodeDecodeError as exc:
                 bad_text = bad_text or _BadText(raw[exc.start], start + exc.start, lineno)
                 bad_text.lines += 1
                 continue
-            except (ValueError, RecursionError) as exc:
-                result = RecordError(where=prefix + str(lineno), problem=_json_problem(exc))
-            else:
-                try:
-                    result = _run(obj, prefix + str(lineno))
-                except SHAPE_ERRORS as exc:
-                    result = RecordError(where=prefix + str(lineno), problem=problem_text(exc))
             yield result
     except ReadError as exc:
         seen = True
@@ -119,6 +111,21 @@ def parse(source: Path | Input) -> Iterator[ParsedItem]:
         yield RecordError(where=source.name, problem=bad_text.problem())
     if not seen:
         yield FileNote(where=source.name, note=EMPTY_NOTE)
+
+
+def _record(raw: bytes, where: str) -> RunRecord | RecordError:
+    """One non-blank line as a run, or the error that names what is wrong with it. Raises
+    ``UnicodeDecodeError`` for a line that is not UTF-8 (the file reports those once)."""
+    try:
+        obj = json.loads(raw)
+    except UnicodeDecodeError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        return RecordError(where=where, problem=_json_problem(exc))
+    try:
+        return _run(obj, where)
+    except SHAPE_ERRORS as exc:
+        return RecordError(where=where, problem=problem_text(exc))
 
 
 @dataclass(slots=True)
