@@ -1,7 +1,8 @@
 """One typed settings tree, read from ``SOPWATCH_*`` environment variables.
 
 - ``SOPWATCH_DATABASE_URL`` (default ``sqlite:///<user data dir>/sopwatch.db``): the
-  SQLAlchemy URL; ``postgresql+psycopg://user@host/db`` works the same.
+  SQLAlchemy URL; ``postgresql+psycopg://user@host/db`` works the same, and so do
+  ``postgresql://`` and ``postgres://`` (rewritten to ``postgresql+psycopg://``).
 - ``SOPWATCH_TEAM`` (default ``default``): the team (tenant) the CLI acts for.
 - ``SOPWATCH_PAYLOAD_LIMIT_BYTES`` (default ``16384``): step arguments/results and job
   input/output longer than this (UTF-8 bytes) are truncated; the full size is recorded.
@@ -15,6 +16,12 @@ from platformdirs import user_data_dir
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+#: URL schemes read as PostgreSQL through psycopg 3 (the driver sopwatch ships with):
+#: ``postgres://`` is what Heroku, Render and many ``DATABASE_URL``s use.
+POSTGRES_SCHEMES = ("postgres://", "postgresql://")
+PSYCOPG_SCHEME = "postgresql+psycopg://"
 
 
 def default_database_url() -> str:
@@ -41,11 +48,32 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_backend(cls, value: str) -> str:
-        if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+        value = normalise_database_url(value)
+        if not value.startswith(("sqlite:", PSYCOPG_SCHEME)):
             raise ValueError(
-                "must start with sqlite:/// (a file) or postgresql+psycopg:// (a server)"
+                "must start with sqlite:/// (a file) or postgresql:// (a server); "
+                f"got {display_url(value)!r}"
             )
         return value
+
+
+def normalise_database_url(url: str) -> str:
+    """``url`` with ``postgres://`` or ``postgresql://`` rewritten to
+    ``postgresql+psycopg://`` (so every PostgreSQL URL uses psycopg 3); others unchanged."""
+    for scheme in POSTGRES_SCHEMES:
+        if url.startswith(scheme):
+            return PSYCOPG_SCHEME + url.removeprefix(scheme)
+    return url
+
+
+def display_url(url: str) -> str:
+    """``url`` safe to print: any password replaced by ``***``. A URL SQLAlchemy cannot
+    parse is shown up to its scheme only (it might hold a password in an unknown place)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        scheme, _, _ = url.partition("://")
+        return f"{scheme}://…"
 
 
 def missing_sqlite_directory(url: str) -> Path | None:
