@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,7 +10,11 @@ import sqlalchemy as sa
 from sopwatch.domain.assignment import Assignment, Revision
 from sopwatch.domain.enums import Stage
 from sopwatch.domain.errors import NotFound
+from sopwatch.store.alerts import alerts
 from sopwatch.store.base import Id, UtcDateTime, metadata, utcnow
+from sopwatch.store.jobs import human_requests, jobs, steps
+from sopwatch.store.schedules import schedules
+from sopwatch.store.triggers import trigger_deliveries, triggers
 
 assignments = sa.Table(
     "assignments",
@@ -80,6 +85,16 @@ def list_assignments(conn: sa.Connection, team_id: int) -> list[Assignment]:
         sa.select(assignments).where(assignments.c.team_id == team_id).order_by(assignments.c.name)
     )
     return [_assignment(r) for r in rows]
+
+
+def assignment_names(conn: sa.Connection, team_id: int) -> list[str]:
+    """The names of all the team's assignments, sorted."""
+    query = (
+        sa.select(assignments.c.name)
+        .where(assignments.c.team_id == team_id)
+        .order_by(assignments.c.name)
+    )
+    return list(conn.execute(query).scalars())
 
 
 def ensure_assignment(conn: sa.Connection, team_id: int, name: str) -> Assignment:
@@ -163,3 +178,89 @@ def list_revisions(conn: sa.Connection, assignment_id: int) -> list[Revision]:
         .order_by(revisions.c.number)
     )
     return [_revision(r) for r in rows]
+
+
+def rename_assignment(conn: sa.Connection, assignment_id: int, name: str) -> None:
+    """Give one assignment a new ``name``. Raises ``sqlalchemy.exc.IntegrityError`` when
+    the team already has an assignment of that name."""
+    update_assignment(conn, assignment_id, name=name)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AssignmentRows:
+    """Rows that belong to one assignment (counts): what deleting it removes.
+
+    ``cases_linked`` counts the distinct cases its jobs worked on; cases belong to their
+    queue and are never deleted with an assignment.
+    """
+
+    jobs: int = 0
+    steps: int = 0
+    human_requests: int = 0
+    revisions: int = 0
+    alerts: int = 0
+    schedules: int = 0
+    triggers: int = 0
+    cases_linked: int = 0
+
+
+def _job_ids(assignment_id: int) -> sa.Select[Any]:
+    return sa.select(jobs.c.id).where(jobs.c.assignment_id == assignment_id)
+
+
+def _owned_tables() -> dict[str, tuple[sa.Table, sa.ColumnElement[bool]]]:
+    """Field of ``AssignmentRows`` → (table, the WHERE clause of rows owned by assignment
+    ``:assignment_id``), in the order they must be deleted (children first)."""
+    owner: sa.BindParameter[int] = sa.bindparam("assignment_id", type_=Id)
+    of_jobs = sa.select(jobs.c.id).where(jobs.c.assignment_id == owner)
+    return {
+        "human_requests": (human_requests, human_requests.c.job_id.in_(of_jobs)),
+        "steps": (steps, steps.c.job_id.in_(of_jobs)),
+        "jobs": (jobs, jobs.c.assignment_id == owner),
+        "alerts": (alerts, alerts.c.assignment_id == owner),
+        "schedules": (schedules, schedules.c.assignment_id == owner),
+        "triggers": (triggers, triggers.c.assignment_id == owner),
+        "revisions": (revisions, revisions.c.assignment_id == owner),
+    }
+
+
+def count_assignment_rows(conn: sa.Connection, assignment_id: int) -> AssignmentRows:
+    """How many rows of each kind belong to the assignment (nothing is changed)."""
+    counts = {
+        name: int(
+            conn.execute(
+                sa.select(sa.func.count()).select_from(table).where(where),
+                {"assignment_id": assignment_id},
+            ).scalar_one()
+        )
+        for name, (table, where) in _owned_tables().items()
+    }
+    cases = sa.select(sa.func.count(sa.distinct(jobs.c.case_id))).where(
+        jobs.c.assignment_id == assignment_id
+    )
+    return AssignmentRows(cases_linked=int(conn.execute(cases).scalar_one()), **counts)
+
+
+def delete_assignment(conn: sa.Connection, assignment_id: int) -> AssignmentRows:
+    """Delete the assignment with its jobs, their steps and human requests, its revisions,
+    alerts, schedules and triggers (with their deliveries); return what was deleted.
+
+    Cases stay in their queues (the deleted jobs were their only link to them); a trigger
+    delivery of another assignment pointing at a deleted job keeps its row, unlinked.
+    """
+    linked = count_assignment_rows(conn, assignment_id).cases_linked
+    conn.execute(
+        sa.update(trigger_deliveries)
+        .where(trigger_deliveries.c.job_id.in_(_job_ids(assignment_id)))
+        .values(job_id=None)
+    )
+    own_triggers = sa.select(triggers.c.id).where(triggers.c.assignment_id == assignment_id)
+    conn.execute(
+        sa.delete(trigger_deliveries).where(trigger_deliveries.c.trigger_id.in_(own_triggers))
+    )
+    deleted = {
+        name: conn.execute(sa.delete(table).where(where), {"assignment_id": assignment_id}).rowcount
+        for name, (table, where) in _owned_tables().items()
+    }
+    conn.execute(sa.delete(assignments).where(assignments.c.id == assignment_id))
+    return AssignmentRows(cases_linked=linked, **deleted)

@@ -23,3 +23,9 @@ def ensure_team(conn: sa.Connection, name: str) -> Team:
         conn.execute(sa.insert(teams).values(name=name, created_at=utcnow()))
         row = conn.execute(sa.select(teams).where(teams.c.name == name)).one()
     return Team(id=row.id, name=row.name, created_at=row.created_at)
+
+
+def find_team(conn: sa.Connection, name: str) -> Team | None:
+    """The team called ``name``, or None (nothing is created)."""
+    row = conn.execute(sa.select(teams).where(teams.c.name == name)).one_or_none()
+    return None if row is None else Team(id=row.id, name=row.name, created_at=row.created_at)
