@@ -1,71 +1,50 @@
-"""``sopwatch assignments``: list assignments and set what the checks compare against."""
+"""``sopwatch assignments``: list, set expectations, rename and delete assignments."""
 
 from __future__ import annotations
 
-import getpass
-import math
+from dataclasses import asdict
 from typing import Annotated
 
 import typer
 
-from sopwatch.cli.common import console, fail, open_store, parse_time, print_json, user_errors
-from sopwatch.domain.errors import InvalidInput
-from sopwatch.store import assignments as store_assignments
-from sopwatch.store.audit import record_event
+from sopwatch.cli.common import USAGE_ERROR, current_user, error_line, print_json, say
+from sopwatch.cli.text import listing, number, plural
+from sopwatch.domain.assignment import Assignment
+from sopwatch.service import assignments as service
+from sopwatch.service.store import open_store
+from sopwatch.service.values import parse_time
 
-#: Upper bound of ``--expected-runs-per-day`` (our choice: ten million a day is beyond any
-#: assignment; it keeps the report's numbers readable).
-MAX_RUNS_PER_DAY = 10_000_000
+app = typer.Typer(help="List assignments, set their expectations, rename or delete them.")
 
-app = typer.Typer(help="List assignments and set their expectations.", no_args_is_help=True)
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+@app.callback(no_args_is_help=True)
+def assignments_group() -> None:
+    """List assignments, set their expectations, rename or delete them."""
 
 
 @app.command("list")
-@user_errors
-def list_command(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-) -> None:
+def list_command(as_json: JsonOption = False) -> None:
     """List the team's assignments with stage and expectations."""
-    store = open_store()
-    with store.engine.connect() as conn:
-        found = store_assignments.list_assignments(conn, store.team_id)
-    rows = [
-        {
-            "name": a.name,
-            "stage": str(a.stage),
-            "expected_runs_per_day": a.expected_runs_per_day,
-            "testing_from": a.testing_from,
-            "testing_until": a.testing_until,
-        }
-        for a in found
-    ]
+    found = service.list_assignments(open_store())
     if as_json:
-        print_json(rows)
+        print_json([_assignment_dict(a) for a in found])
         return
-    if not rows:
-        console.print(
-            "No assignments yet: import runs with `sopwatch import PATH --assignment NAME`."
-        )
+    if not found:
+        say("No assignments yet: import runs with `sopwatch import PATH --assignment NAME`.")
     for a in found:
-        testing = (
-            f"{a.testing_from:%Y-%m-%d %H:%M} to {a.testing_until:%Y-%m-%d %H:%M} UTC"
-            if a.testing_from and a.testing_until
-            else "not set (baseline: the 7 days before each window)"
-        )
-        expected = "not set" if a.expected_runs_per_day is None else f"{a.expected_runs_per_day:g}"
-        console.print(
-            f"[bold]{a.name}[/]  stage {a.stage}  expected runs/day {expected}  "
-            f"testing period {testing}"
-        )
+        say(_assignment_line(a))
 
 
 @app.command("set")
-@user_errors
 def set_command(
-    assignment: Annotated[str, typer.Argument(help="The assignment to change.")],
+    assignment: Annotated[
+        str, typer.Argument(metavar="ASSIGNMENT", help="The assignment to change.")
+    ],
     expected_runs_per_day: Annotated[
         float | None,
-        typer.Option(min=0, help="Jobs you expect per day (for the run-volume check)."),
+        typer.Option(help="Jobs you expect per day (for the run-volume check)."),
     ] = None,
     testing_from: Annotated[
         str | None, typer.Option(help="Start of the testing period (ISO 8601, UTC): the baseline.")
@@ -78,35 +57,99 @@ def set_command(
 
     Example: sopwatch assignments set airline-support --expected-runs-per-day 30
     """
-    values: dict[str, object] = {}
-    if expected_runs_per_day is not None:
-        if not math.isfinite(expected_runs_per_day) or expected_runs_per_day > MAX_RUNS_PER_DAY:
-            raise InvalidInput(
-                "--expected-runs-per-day", f"must be a number from 0 to {MAX_RUNS_PER_DAY:,}"
+    changed = service.set_assignment(
+        open_store(),
+        assignment,
+        expected_runs_per_day=expected_runs_per_day,
+        testing_from=parse_time(testing_from, "--testing-from") if testing_from else None,
+        testing_until=parse_time(testing_until, "--testing-until") if testing_until else None,
+        actor=current_user(),
+    )
+    say(_assignment_line(changed))
+
+
+@app.command("rename")
+def rename_command(
+    old: Annotated[str, typer.Argument(metavar="OLD", help="The assignment's name now.")],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="Its new name (must be free).")],
+) -> None:
+    """Rename an assignment; its jobs, revisions and history go with it.
+
+    Example: sopwatch assignments rename airline airline-support
+    """
+    service.rename_assignment(open_store(), old, new, actor=current_user())
+    say(f"Renamed assignment {old!r} to {new!r}.")
+
+
+@app.command("delete")
+def delete_command(
+    assignment: Annotated[
+        str, typer.Argument(metavar="ASSIGNMENT", help="The assignment to delete.")
+    ],
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Really delete (without it, say what would go).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete an assignment with its jobs, steps, human requests and revisions.
+
+    Cases stay in their queues. Without --yes nothing is deleted: the command says what
+    would be and exits 2.
+
+    Example: sopwatch assignments delete scratch --yes
+    """
+    done = service.delete_assignment(open_store(), assignment, confirm=yes, actor=current_user())
+    if as_json:
+        print_json({"assignment": done.assignment, "deleted": done.deleted} | asdict(done.rows))
+    if not done.deleted:
+        if not as_json:
+            cases = f" ({_cases(done.rows)})" if done.rows.cases_linked else ""
+            error_line(
+                f"--yes: deleting assignment {assignment!r} would remove {_rows(done.rows)}"
+                f"{cases}; nothing was deleted: run again with --yes to delete"
             )
-        values["expected_runs_per_day"] = expected_runs_per_day
-    if (testing_from is None) != (testing_until is None):
-        raise InvalidInput("--testing-from/--testing-until", "give both ends of the period")
-    if testing_from is not None and testing_until is not None:
-        start = parse_time(testing_from, "--testing-from")
-        end = parse_time(testing_until, "--testing-until")
-        if end <= start:
-            raise InvalidInput("--testing-until", "must be after --testing-from")
-        values.update(testing_from=start, testing_until=end)
-    if not values:
-        fail("nothing to set: give --expected-runs-per-day or --testing-from/--testing-until")
-    store = open_store()
-    with store.engine.begin() as conn:
-        found = store_assignments.get_assignment(conn, store.team_id, assignment)
-        store_assignments.update_assignment(conn, found.id, **values)
-        record_event(
-            conn,
-            team_id=store.team_id,
-            actor=getpass.getuser(),
-            action="assignment.updated",
-            entity="assignment",
-            entity_id=found.id,
-            reason="sopwatch assignments set",
-            details={k: str(v) for k, v in values.items()},
-        )
-    console.print(f"{assignment}: " + ", ".join(f"{k}={v}" for k, v in values.items()))
+        raise typer.Exit(USAGE_ERROR)
+    if not as_json:
+        cases = f" {_cases(done.rows)}." if done.rows.cases_linked else ""
+        say(f"Deleted assignment {assignment!r}: {_rows(done.rows)}.{cases}")
+
+
+def _rows(rows: service.AssignmentRows) -> str:
+    """``25 jobs, 1,234 steps, 11 human requests and 1 revision`` (alerts, schedules and
+    triggers only when there are any)."""
+    parts = [
+        plural(rows.jobs, "job"),
+        plural(rows.steps, "step"),
+        plural(rows.human_requests, "human request"),
+        plural(rows.revisions, "revision"),
+    ]
+    parts += [plural(n, w) for n, w in ((rows.alerts, "alert"), (rows.schedules, "schedule"),
+                                        (rows.triggers, "trigger")) if n]  # fmt: skip
+    return listing(parts)
+
+
+def _cases(rows: service.AssignmentRows) -> str:
+    """``25 cases stay in their queues`` (empty when the jobs worked on no case)."""
+    if rows.cases_linked == 1:
+        return "1 case stays in its queue"
+    return f"{number(rows.cases_linked)} cases stay in their queues" if rows.cases_linked else ""
+
+
+def _assignment_line(a: Assignment) -> str:
+    testing = (
+        f"{a.testing_from:%Y-%m-%d %H:%M} to {a.testing_until:%Y-%m-%d %H:%M} UTC"
+        if a.testing_from and a.testing_until
+        else "not set (baseline: the 7 days before each window)"
+    )
+    expected = "not set" if a.expected_runs_per_day is None else number(a.expected_runs_per_day)
+    return f"{a.name}  stage {a.stage}  expected runs/day {expected}  testing period {testing}"
+
+
+def _assignment_dict(a: Assignment) -> dict[str, object]:
+    return {
+        "name": a.name,
+        "stage": str(a.stage),
+        "expected_runs_per_day": a.expected_runs_per_day,
+        "testing_from": a.testing_from,
+        "testing_until": a.testing_until,
+    }

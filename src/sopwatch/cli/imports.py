@@ -2,47 +2,35 @@
 
 from __future__ import annotations
 
-import getpass
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-import sqlalchemy as sa
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from sopwatch.cli.common import (
-    console,
-    fail,
-    format_span,
-    open_store,
-    parse_time,
-    print_json,
-)
-from sopwatch.domain.errors import InvalidInput
-from sopwatch.ingest.formats import FORMATS
-from sopwatch.ingest.importer import ImportOptions, ImportResult, expand_paths, import_paths
-from sopwatch.ingest.layout import parse_span
+from sopwatch.cli.common import console, current_user, print_json, say
+from sopwatch.cli.text import listing, plural, span
+from sopwatch.service.runs import ImportProgress, ImportSummary, import_runs
+from sopwatch.service.store import open_store
+from sopwatch.service.values import FORMATS, parse_span, parse_time
 
-MAX_ERRORS_SHOWN = 20
-
-
-def plural(count: int, word: str) -> str:
-    """``1 job``, ``3 jobs``."""
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+#: Errors (and notes) printed as text before "… and N more (use --json)".
+MAX_SHOWN = 20
 
 
 def import_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files or directories of agent runs.")],
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH...", help="Files or directories of agent runs.")
+    ],
     assignment: Annotated[
         str | None, typer.Option("--assignment", "-a", help="Assignment for every run.")
     ] = None,
     fmt: Annotated[
         str | None, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")
     ] = None,
-    revision: Annotated[
-        int | None, typer.Option(min=1, max=2**31 - 1, help="Revision number for every run.")
-    ] = None,
+    revision: Annotated[int | None, typer.Option(help="Revision number for every run.")] = None,
     spread: Annotated[
         str, typer.Option(help="Lay runs without timestamps evenly over this span (e.g. 7d).")
     ] = "7d",
@@ -53,86 +41,122 @@ def import_command(
 ) -> None:
     """Import agent runs (tau, tau2, openinference, jsonl) as jobs, idempotently.
 
+    Exit status 0 when every record was stored (notes are not errors), 1 when any was
+    refused, 2 on a usage error.
+
     Example: sopwatch import data/tau2-bench/ --assignment airline-support
     """
-    if fmt is not None and fmt not in FORMATS:
-        raise InvalidInput("--format", f"must be one of {', '.join(FORMATS)}; got {fmt!r}")
-    span = parse_span(spread, "--spread")
+    spread_span = parse_span(spread, "--spread")
     end_time = parse_time(end, "--end")
-    files = expand_paths(paths)
-    if not files:
-        fail("PATH: no .json or .jsonl files found")
     store = open_store()
-    options = ImportOptions(
-        team_id=store.team_id,
-        assignment=assignment,
-        fmt=fmt,
-        revision=revision,
-        spread=span,
-        end=end_time,
-        payload_limit=store.settings.payload_limit_bytes,
-        actor=getpass.getuser(),
-    )
-    started = datetime.now(UTC)
-    result = _import_with_progress(store.engine, files, options, show=not as_json)
-    seconds = (datetime.now(UTC) - started).total_seconds()
-    _report(result, options, seconds, as_json)
+    with _progress_bar(show=not as_json) as on_progress:
+        summary = import_runs(
+            store,
+            paths,
+            assignment=assignment,
+            fmt=fmt,
+            revision=revision,
+            spread=spread_span,
+            end=end_time,
+            actor=current_user(),
+            on_progress=on_progress,
+        )
+    if as_json:
+        print_json(summary_dict(summary))
+    else:
+        for line in summary_lines(summary):
+            say(line)
+    raise typer.Exit(1 if summary.result.errors else 0)
 
 
-def _import_with_progress(
-    engine: sa.Engine, files: list[Path], options: ImportOptions, show: bool
-) -> ImportResult:
-    """``import_paths`` under a Rich progress bar (files done; runs of the current file)."""
-    with Progress(
+@contextmanager
+def _progress_bar(show: bool) -> Iterator[Callable[[ImportProgress], None]]:
+    """A transient Rich progress bar (files done; runs of the current file) on a terminal,
+    shown from the first batch on (so an error before any run is read prints alone);
+    yields the ``on_progress`` callback for ``import_runs``."""
+    progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total} files"),
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=not show,
-    ) as progress:
-        task = progress.add_task("importing", total=len(files))
-        seen: set[Path] = set()
-
-        def on_progress(path: Path, runs: int) -> None:
-            if path not in seen:
-                seen.add(path)
-                progress.advance(task)
-            progress.update(task, description=f"{path.name}: {runs} runs")
-
-        return import_paths(engine, files, options, on_progress)
-
-
-def _report(result: ImportResult, options: ImportOptions, seconds: float, as_json: bool) -> None:
-    if as_json:
-        print_json(
-            {
-                "files": result.files,
-                "read": result.read,
-                "imported": result.imported,
-                "unchanged": result.unchanged,
-                "steps": result.steps,
-                "laid_out": result.laid_out,
-                "errors": [str(e) for e in result.errors],
-                "seconds": round(seconds, 3),
-            }
-        )
-        raise typer.Exit(1 if result.errors else 0)
-    console.print(
-        f"Imported [bold]{plural(result.imported, 'job')}[/] ({plural(result.steps, 'step')}) "
-        f"from {plural(result.files, 'file')} in {seconds:.1f} s; "
-        f"{result.unchanged} already imported, {plural(len(result.errors), 'error')}."
+        disable=not (show and console.is_terminal),
     )
-    if result.laid_out and result.imported:
-        console.print(
-            f"{result.laid_out} runs had no timestamps: laid out evenly over "
-            f"{format_span(options.spread)} ending {options.end:%Y-%m-%d %H:%M} UTC "
-            "(--spread/--end)."
+    task = progress.add_task("importing", total=None)
+
+    def update(at: ImportProgress) -> None:
+        if not progress.live.is_started:
+            progress.start()
+        progress.update(
+            task,
+            total=at.files,
+            completed=at.file_number - 1,
+            description=f"{at.path.name}: {plural(at.runs, 'run')}",
         )
-    for error in result.errors[:MAX_ERRORS_SHOWN]:
-        console.print(f"  [red]error[/] {error}", highlight=False)
-    if len(result.errors) > MAX_ERRORS_SHOWN:
-        console.print(f"  … and {len(result.errors) - MAX_ERRORS_SHOWN} more errors (use --json)")
-    if result.errors:
-        raise typer.Exit(1)
+
+    try:
+        yield update
+    finally:
+        if progress.live.is_started:
+            progress.stop()
+
+
+def summary_dict(summary: ImportSummary) -> dict[str, Any]:
+    """The ``--json`` summary: every count of ``ImportResult``, errors as text in order."""
+    r = summary.result
+    return {
+        "files": r.files,
+        "read": r.read,
+        "imported": r.imported,
+        "updated": r.updated,
+        "unchanged": r.unchanged,
+        "steps": r.steps,
+        "laid_out": r.laid_out,
+        "corrected": r.corrected,
+        "estimated_costs": r.estimated_costs,
+        "unknown_models": dict(r.unknown_models),
+        "notes": list(r.notes),
+        "errors": [str(e) for e in r.errors],
+        "seconds": round(summary.seconds, 3),
+    }
+
+
+def summary_lines(summary: ImportSummary) -> list[str]:
+    """The text summary: counts, then what was laid out, corrected and estimated, unknown
+    models (each named once), notes, and errors in the order they were found."""
+    r = summary.result
+    lines = [
+        f"Read {plural(r.read, 'run')} from {plural(r.files, 'file')} in "
+        f"{summary.seconds:.1f} s: {r.imported:,} new, {r.updated:,} updated, "
+        f"{r.unchanged:,} unchanged ({plural(r.steps, 'step')} written); "
+        f"{plural(len(r.errors), 'error')}."
+    ]
+    if r.laid_out:
+        lines.append(
+            f"{plural(r.laid_out, 'run')} had no timestamps: laid out evenly over "
+            f"{span(summary.spread)} ending {summary.end:%Y-%m-%d %H:%M} UTC (--spread/--end)."
+        )
+    if r.corrected:
+        lines.append(
+            f"{plural(r.corrected, 'run')} said completed but still had a pending human "
+            "request: stored as needs_input."
+        )
+    if r.estimated_costs:
+        lines.append(
+            f"{plural(r.estimated_costs, 'model step')}: cost estimated from tokens (genai-prices)."
+        )
+    if r.unknown_models:
+        models = [f"{m} ({plural(n, 'step')})" for m, n in sorted(r.unknown_models.items())]
+        lines.append(f"Cost unknown, model not priced by genai-prices: {listing(models)}.")
+    lines += _capped("note", r.notes)
+    lines += _capped("error", [str(e) for e in r.errors])
+    return lines
+
+
+def _capped(label: str, items: list[str]) -> list[str]:
+    """``  <label>: <item>`` for the first ``MAX_SHOWN`` items, then how many more."""
+    lines = [f"  {label}: {item}" for item in items[:MAX_SHOWN]]
+    if len(items) > MAX_SHOWN:
+        lines.append(f"  … and {plural(len(items) - MAX_SHOWN, 'more ' + label)} (use --json)")
+    return lines

@@ -1,0 +1,116 @@
+"""One style for every usage error: ``error: <field>: <problem>`` on stderr, exit 2.
+
+Typer (Click) reports its own usage errors (a bad option value, a missing argument, an
+unknown option or command) in a boxed panel. ``SopwatchGroup`` runs the command line
+without Click's standalone handling and writes those errors, and ours
+(``SopwatchError``: ``InvalidInput``, ``NotFound``), as one line instead. Exit statuses
+stay: 0 ok, 1 findings to act on or records refused, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from sopwatch.cli.common import USAGE_ERROR, console, error_line
+from sopwatch.domain.errors import SopwatchError
+
+try:  # Typer ≥ 0.2x ships its own copy of Click
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - older Typer on Click
+    from click import exceptions as click_errors  # type: ignore[no-redef]
+
+
+class SopwatchGroup(TyperGroup):
+    """The root command: Click's errors and ours become ``error: <field>: <problem>``."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command line; exit (``sys.exit``) with its status."""
+        try:
+            status = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click_errors.NoArgsIsHelpError as exc:
+            console.print(exc.ctx.get_help(), markup=False, highlight=False)
+            status = 0
+        except click_errors.UsageError as exc:
+            error_line(usage_message(exc))
+            status = USAGE_ERROR
+        except click_errors.ClickException as exc:
+            error_line(exc.format_message())
+            status = exc.exit_code
+        except typer.Abort:
+            error_line("aborted")
+            status = 1
+        except SopwatchError as exc:
+            error_line(str(exc))
+            status = USAGE_ERROR
+        sys.exit(status if isinstance(status, int) else 0)
+
+
+def usage_message(exc: Any) -> str:
+    """``<field>: <problem>`` for one of Click's usage errors."""
+    param = getattr(exc, "param", None)
+    if isinstance(exc, click_errors.MissingParameter):
+        return f"{param_field(param, exc)}: missing{_usage(exc)}"
+    if isinstance(exc, click_errors.BadParameter):
+        return f"{param_field(param, exc)}: {_sentence(exc.message)}"
+    if isinstance(exc, click_errors.NoSuchOption):
+        problem = "no such option"
+        if exc.possibilities:
+            problem += "; did you mean " + " or ".join(sorted(exc.possibilities)) + "?"
+        return f"{exc.option_name}: {problem}"
+    if isinstance(exc, click_errors.BadOptionUsage):
+        message = exc.message
+        if "requires an argument" in message:
+            message = "needs a value"
+        return f"{exc.option_name}: {_sentence(message)}"
+    message = _sentence(exc.message)
+    if message.startswith("no such command"):
+        return f"COMMAND: {message}" + ("" if "did you mean" in message else _usage(exc))
+    where = exc.ctx.command_path if exc.ctx is not None else "sopwatch"
+    return f"{where}: {message}{_usage(exc)}"
+
+
+def param_field(param: Any, exc: Any) -> str:
+    """How a parameter is named in errors: its long option (``--window``) or, for an
+    argument, its name in capitals (``ASSIGNMENT``)."""
+    if param is None:
+        hint = getattr(exc, "param_hint", None)
+        return str(hint).strip("'\"") if hint else "value"
+    if getattr(param, "param_type_name", "") == "option":
+        opts = [o for o in param.opts if o.startswith("--")] or list(param.opts)
+        return str(opts[0])
+    return str(param.metavar or param.name or "value").upper().removesuffix("...")
+
+
+#: Typer's wording → ours (Typer words value errors the way pydantic does).
+_REWORDED = (
+    ("Value error, ", ""),
+    ("Input should be ", "must be "),
+    (". Did you mean", "; did you mean"),
+)
+
+
+def _sentence(message: str) -> str:
+    """One line, no final full stop, lower case first (unless an acronym):
+    ``"Input should be a valid integer."`` → ``must be a valid integer``."""
+    text = " ".join(str(message).split()).rstrip(".")
+    for old, new in _REWORDED:
+        text = text.replace(old, new)
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def _usage(exc: Any) -> str:
+    """``; see `sopwatch check -h``` when the command is known."""
+    ctx = getattr(exc, "ctx", None)
+    return "" if ctx is None else f"; see `{ctx.command_path} -h`"
