@@ -7,10 +7,12 @@ from collections.abc import Sequence
 
 from sopwatch.domain.errors import NotFound
 
-#: Suggestions shown at most, and how alike a name must be (``difflib`` ratio, 0–1; 0.6 is
-#: difflib's default: ``airline`` finds ``airline-support``, ``x`` finds nothing).
+#: Suggestions shown at most; how alike a name must be (``difflib`` ratio, 0–1: difflib's
+#: default); and how far behind the best match another may be (our choice: a typo like
+#: ``airline-suport`` then finds ``airline-support`` alone, not every ``airline-…``).
 MAX_SUGGESTIONS = 3
 CUTOFF = 0.6
+BEHIND_BEST = 0.1
 
 
 class UnknownName(NotFound):
@@ -27,13 +29,22 @@ class UnknownName(NotFound):
 
 def close_names(name: str, names: Sequence[str], limit: int = MAX_SUGGESTIONS) -> list[str]:
     """Up to ``limit`` of ``names`` that ``name`` was probably meant to be, best first:
-    the same name in another case, then ``difflib`` close matches (case-insensitive)."""
-    lowered: dict[str, str] = {}
+    the same name in another case; then the most alike (``difflib`` ratio at least
+    ``CUTOFF`` and within ``BEHIND_BEST`` of the best); then names containing ``name``
+    (all case-insensitive; ``retail`` finds ``retail-toolorchestra``)."""
+    key = name.lower()
+    matcher = difflib.SequenceMatcher(b=key)
+    scored: list[tuple[float, str]] = []
     for candidate in names:
-        lowered.setdefault(candidate.lower(), candidate)
-    same = [n for n in names if n != name and n.lower() == name.lower()]
-    close = difflib.get_close_matches(name.lower(), list(lowered), n=limit, cutoff=CUTOFF)
-    found = list(dict.fromkeys([*same, *(lowered[c] for c in close)]))
+        matcher.set_seq1(candidate.lower())
+        ratio = matcher.ratio()
+        if ratio >= CUTOFF:
+            scored.append((ratio, candidate))
+    scored.sort(key=lambda pair: -pair[0])
+    best = scored[0][0] if scored else 1.0
+    alike = [n for ratio, n in scored if ratio >= best - BEHIND_BEST]
+    containing = [n for n in names if key and key in n.lower()]
+    found = dict.fromkeys([*alike, *containing])
     return [n for n in found if n != name][:limit]
 
 

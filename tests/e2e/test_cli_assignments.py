@@ -1,0 +1,126 @@
+"""``sopwatch assignments delete/rename`` and "did you mean" in every command, on both DBs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Cli
+
+AT = "2026-03-01T10:00:00Z"
+PENDING = {"type": "question", "status": "pending", "question": "ok?", "step": 1}
+
+
+def _runs(tmp_path: Path, name: str, count: int) -> str:
+    rows = [
+        {"id": f"{name}-{i}", "status": "completed", "created_at": AT, "revision": 1 + i % 2,
+         "case": {"id": f"c{i}", "queue": "inbox", "status": "completed"},
+         "steps": [{"kind": "tool", "name": "t", "arguments": {"i": i}}],
+         "human_requests": [PENDING]}
+        for i in range(count)
+    ]  # fmt: skip
+    path = tmp_path / f"{name}.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return str(path)
+
+
+@pytest.fixture
+def two(cli: Cli, tmp_path: Path) -> Cli:
+    """Assignments ``doomed`` (3 jobs) and ``kept`` (2 jobs) imported."""
+    assert cli("import", _runs(tmp_path, "doomed", 3), "-a", "doomed").code == 0
+    assert cli("import", _runs(tmp_path, "kept", 2), "-a", "kept").code == 0
+    return cli
+
+
+def test_delete_without_yes_refuses_and_says_what_would_go(two: Cli) -> None:
+    ran = two("assignments", "delete", "doomed")
+    assert ran.code == 2
+    assert ran.err == (
+        "error: --yes: deleting assignment 'doomed' would remove 3 jobs, 3 steps, "
+        "3 human requests and 2 revisions (3 cases stay in their queues); nothing was "
+        "deleted: run again with --yes to delete\n"
+    )
+    assert len(two("jobs", "doomed", "--json").json()) == 3
+
+
+def test_delete_with_yes_deletes_and_counts(two: Cli) -> None:
+    before = two("db", "info", "--json").json()["counts"]
+    ran = two("assignments", "delete", "doomed", "--yes")
+    assert ran.code == 0, ran.err
+    assert ran.out == (
+        "Deleted assignment 'doomed': 3 jobs, 3 steps, 3 human requests and 2 revisions. "
+        "3 cases stay in their queues.\n"
+    )
+    after = two("db", "info", "--json").json()["counts"]
+    assert after["jobs"] == before["jobs"] - 3 == 2
+    assert after["steps"] == before["steps"] - 3
+    assert after["human_requests"] == before["human_requests"] - 3
+    assert after["revisions"] == before["revisions"] - 2
+    assert after["cases"] == before["cases"]
+    assert after["audit_events"] == before["audit_events"] + 1
+    assert two("jobs", "doomed").code == 2
+    assert len(two("jobs", "kept", "--json").json()) == 2
+    assert [a["name"] for a in two("assignments", "list", "--json").json()] == ["kept"]
+
+
+def test_delete_json(two: Cli) -> None:
+    dry = two("assignments", "delete", "doomed", "--json")
+    assert dry.code == 2 and dry.json()["deleted"] is False and dry.json()["jobs"] == 3
+    done = two("assignments", "delete", "doomed", "--yes", "--json").json()
+    assert (done["deleted"], done["jobs"], done["steps"], done["cases_linked"]) == (True, 3, 3, 3)
+
+
+def test_rename(two: Cli) -> None:
+    ran = two("assignments", "rename", "doomed", "saved")
+    assert (ran.code, ran.out) == (0, "Renamed assignment 'doomed' to 'saved'.\n")
+    assert len(two("jobs", "saved", "--json").json()) == 3
+    assert two("check", "saved", "--format", "json").code in (0, 1)
+    taken = two("assignments", "rename", "saved", "kept")
+    assert (taken.code, taken.err) == (
+        2,
+        "error: NEW: assignment 'kept' already exists; choose a free name\n",
+    )
+    blank = two("assignments", "rename", "saved", " ")
+    assert blank.code == 2 and blank.err == "error: NEW: must not be blank\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "doomd"],
+        ["jobs", "doomd"],
+        ["job", "doomed-1", "--assignment", "doomd"],
+        ["assignments", "set", "doomd", "--expected-runs-per-day", "3"],
+        ["assignments", "delete", "doomd", "--yes"],
+        ["assignments", "rename", "doomd", "other"],
+    ],
+)
+def test_every_command_suggests_the_assignment_meant(two: Cli, args: list[str]) -> None:
+    ran = two(*args)
+    assert ran.code == 2
+    assert ran.err == "error: assignment: 'doomd' not found; did you mean 'doomed'?\n"
+
+
+def test_no_assignments_yet_says_how_to_import(cli: Cli) -> None:
+    ran = cli("jobs", "triage")
+    assert ran.code == 2
+    assert ran.err == (
+        "error: assignment: 'triage' not found; there are no assignments yet: import runs "
+        "with `sopwatch import PATH --assignment triage`\n"
+    )
+
+
+def test_set_prints_what_is_now_stored(two: Cli) -> None:
+    ran = two(
+        "assignments", "set", "kept", "--expected-runs-per-day", "12500",
+        "--testing-from", "2026-02-01", "--testing-until", "2026-03-01",
+    )  # fmt: skip
+    assert ran.code == 0, ran.err
+    assert ran.out == (
+        "kept  stage testing  expected runs/day 12,500  testing period 2026-02-01 00:00 to "
+        "2026-03-01 00:00 UTC\n"
+    )
+    nothing = two("assignments", "set", "kept")
+    assert nothing.code == 2 and nothing.err.startswith("error: options: nothing to set")

@@ -1,0 +1,111 @@
+"""The import summary renders every count of ``ImportResult``, as text and as JSON."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sopwatch.cli.imports import MAX_SHOWN, exit_status, summary_dict, summary_lines
+from sopwatch.ingest.records import RecordError
+from sopwatch.service.runs import ImportResult, ImportSummary
+from tests.conftest import BUNDLED_DATA
+from tests.e2e.conftest import Cli
+
+GPT_OSS = next((BUNDLED_DATA / "tau2-bench").glob("gpt-oss-120b_*.json"))
+TAU = BUNDLED_DATA / "tau-bench" / "gpt-4o-airline.json"
+KEYS = {
+    "files", "read", "imported", "updated", "unchanged", "steps", "laid_out", "corrected",
+    "estimated_costs", "unknown_models", "notes", "errors", "seconds",
+}  # fmt: skip
+FIRST = re.compile(
+    r"Read (?P<read>[\d,]+ runs?) from 1 file in \d+\.\d s: (?P<counts>.*)$", re.MULTILINE
+)
+
+
+def test_json_keys_and_counts(cli: Cli) -> None:
+    first = cli("import", str(GPT_OSS), "-a", "oss", "--json").json()
+    assert set(first) == KEYS
+    assert (first["read"], first["imported"], first["unchanged"], first["steps"]) == (
+        25,
+        25,
+        0,
+        790,
+    )
+    assert (first["unknown_models"], first["notes"], first["errors"]) == ({}, [], [])
+    again = cli("import", str(GPT_OSS), "-a", "oss", "--json").json()
+    assert (again["imported"], again["updated"], again["unchanged"]) == (0, 0, 25)
+
+
+def test_text_counts_new_updated_unchanged(cli: Cli) -> None:
+    ran = cli("import", str(TAU), "-a", "tau", "--end", "2025-11-25T00:00:00Z")
+    assert ran.code == 0
+    match = FIRST.search(ran.out)
+    assert match is not None, ran.out
+    assert match["read"] == "200 runs"
+    assert match["counts"] == "200 new, 0 updated, 0 unchanged (3,618 steps written); 0 errors."
+    assert (
+        "200 runs had no timestamps: laid out evenly over 7d ending 2025-11-25 00:00 UTC "
+        "(--spread/--end)."
+    ) in ran.out
+    again = cli("import", str(TAU), "-a", "tau", "--end", "2025-11-25T00:00:00Z")
+    assert "0 new, 0 updated, 200 unchanged (0 steps written); 0 errors." in again.out
+
+
+def test_one_error_is_singular_and_exits_1(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "runs.jsonl"
+    path.write_text('{"id": "a", "created_at": "2026-03-01T10:00:00Z"}\n{"id": "b", "status": 7}\n')
+    ran = cli("import", str(path), "-a", "one")
+    assert ran.code == 1
+    assert "1 new, 0 updated, 0 unchanged (0 steps written); 1 error." in ran.out
+    assert f"  error: {path}: line 2: field 'status'" in ran.out
+
+
+def _summary(**counts: object) -> ImportSummary:
+    result = ImportResult(**counts)  # type: ignore[arg-type]
+    end = datetime(2026, 3, 1, tzinfo=UTC)
+    return ImportSummary(result=result, spread=timedelta(days=7), end=end, seconds=1.25)
+
+
+def test_every_count_is_rendered() -> None:
+    summary = _summary(
+        files=2, read=17_780, imported=17_000, updated=1, unchanged=779, steps=250_000,
+        corrected=11, estimated_costs=1, unknown_models={"zeta-9": 3, "alpha-1": 1},
+        notes=["a.json: no timestamps; laid out"],
+        errors=[RecordError(where="b.jsonl: line 9", problem="bad"),
+                RecordError(where="a.jsonl: line 2", problem="worse")],
+    )  # fmt: skip
+    lines = summary_lines(summary)
+    assert lines[0] == (
+        "Read 17,780 runs from 2 files in 1.2 s: 17,000 new, 1 updated, 779 unchanged "
+        "(250,000 steps written); 2 errors."
+    )
+    assert (
+        "11 runs said completed but still had a pending human request: stored as needs_input."
+        in lines
+    )
+    assert "1 model step: cost estimated from tokens (genai-prices)." in lines
+    assert (
+        "Cost unknown, model not priced by genai-prices: alpha-1 (1 step) and zeta-9 (3 steps)."
+    ) in lines
+    assert lines[-3:] == [
+        "  note: a.json: no timestamps; laid out",
+        "  error: b.jsonl: line 9: bad",  # in the order given, not sorted
+        "  error: a.jsonl: line 2: worse",
+    ]
+    data = summary_dict(summary)
+    assert set(data) == KEYS
+    assert data["unknown_models"] == {"zeta-9": 3, "alpha-1": 1}
+    assert data["errors"] == ["b.jsonl: line 9: bad", "a.jsonl: line 2: worse"]
+    assert (data["corrected"], data["estimated_costs"], data["seconds"]) == (11, 1, 1.25)
+
+
+def test_notes_are_not_errors_and_long_lists_are_capped() -> None:
+    notes = [f"f{i}.json: note" for i in range(MAX_SHOWN + 2)]
+    summary = _summary(files=1, notes=notes)
+    assert exit_status(summary) == 0
+    assert exit_status(_summary(errors=[RecordError(where="x", problem="y")])) == 1
+    lines = summary_lines(summary)
+    assert lines[0].endswith("; 0 errors.")
+    assert lines[-1] == "  … and 2 more notes (use --json)"
+    assert sum(line.startswith("  note: ") for line in lines) == MAX_SHOWN

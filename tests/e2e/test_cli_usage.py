@@ -1,0 +1,103 @@
+"""The command line a person expects: one style for every usage error (ours and Click's),
+--version, -h everywhere, python -m sopwatch, exit statuses 0/1/2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from sopwatch import __version__
+from sopwatch.cli.main import app
+from tests.e2e.conftest import Ran
+
+BOX = ("╭", "│", "╰", "Usage:")
+
+
+def cli(*args: str) -> Ran:
+    """Run a command that fails before it opens a database (so once, not per database)."""
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return Ran(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["check"], "error: ASSIGNMENT: missing; see `sopwatch check -h`"),
+        (["job"], "error: JOB_ID: missing; see `sopwatch job -h`"),
+        (["import"], "error: PATH: missing; see `sopwatch import -h`"),
+        (["assignments", "rename", "a"], "error: NEW: missing; see `sopwatch assignments rename"),
+        (["check", "x", "--format", "xml"], "error: --format: 'xml' is not one of 'text', 'json'"),
+        (["jobs", "x", "--limit", "abc"], "error: --limit: must be a valid integer"),
+        (["jobs", "x", "--limit", "0"], "error: --limit: must be greater than or equal to 1"),
+        (["jobs", "x", "--status", "done"], "error: --status: 'done' is not one of 'pending'"),
+        (["check", "x", "--loop-threshold", "1"], "error: --loop-threshold: must be greater than"),
+        (["check", "x", "--at"], "error: --at: needs a value"),
+        (["check", "x", "--jsn"], "error: --jsn: no such option"),
+        (["-x"], "error: -x: no such option"),
+        (["chek", "x"], "error: COMMAND: no such command 'chek'; did you mean 'check'?"),
+        (["assignments", "nope"], "error: COMMAND: no such command 'nope'"),
+        (["jobs", "a", "b"], "error: sopwatch jobs: got unexpected extra argument"),
+        (["check", "x", "--window", "1 day"], "error: --window: '1 day' is not a span"),
+    ],
+)  # fmt: skip
+def test_usage_errors_are_one_line_and_exit_2(args: list[str], line: str) -> None:
+    ran = cli(*args)
+    assert ran.code == 2, ran.out + ran.err
+    assert ran.err.startswith(line), ran.err
+    assert ran.err.count("\n") == 1, ran.err
+    assert ran.out == ""
+    assert not any(mark in ran.err for mark in BOX)
+
+
+def test_option_typo_suggests_the_option() -> None:
+    ran = cli("check", "x", "--windw", "2h")
+    assert ran.code == 2
+    assert ran.err.startswith("error: --windw: no such option; did you mean --window?")
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(app, ["--version"])
+    assert (result.exit_code, result.stdout) == (0, f"sopwatch {__version__}\n")
+
+
+def _commands() -> list[list[str]]:
+    return [
+        [], ["import"], ["check"], ["jobs"], ["job"], ["assignments"], ["assignments", "list"],
+        ["assignments", "set"], ["assignments", "rename"], ["assignments", "delete"], ["db"],
+        ["db", "info"],
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c) or "sopwatch")
+def test_dash_h_is_help_on_every_command(command: list[str]) -> None:
+    short = CliRunner().invoke(app, [*command, "-h"])
+    long = CliRunner().invoke(app, [*command, "--help"])
+    assert short.exit_code == long.exit_code == 0
+    assert short.stdout == long.stdout
+    assert "Usage:" in short.stdout and "-h" in short.stdout
+
+
+def test_every_command_is_covered_above() -> None:
+    group = get_command(app)
+    names = set(group.commands)
+    assert names == {c[0] for c in _commands() if c}
+
+
+def test_no_arguments_prints_help_and_exits_0() -> None:
+    for args in ([], ["assignments"], ["db"]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0 and "Usage:" in result.stdout, args
+
+
+def test_python_dash_m_sopwatch() -> None:
+    ran = subprocess.run(
+        [sys.executable, "-m", "sopwatch", "--version"], capture_output=True, text=True
+    )
+    assert (ran.returncode, ran.stdout) == (0, f"sopwatch {__version__}\n")
+    bad = subprocess.run([sys.executable, "-m", "sopwatch", "jobs"], capture_output=True, text=True)
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("error: ASSIGNMENT: missing")
