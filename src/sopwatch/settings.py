@@ -50,10 +50,15 @@ class Settings(BaseSettings):
     def _known_backend(cls, value: str) -> str:
         value = normalise_database_url(value)
         if not value.startswith(("sqlite:", PSYCOPG_SCHEME)):
+            given = f"got {display_url(value)!r}" if "://" in value else "got no scheme"
             raise ValueError(
-                "must start with sqlite:/// (a file) or postgresql:// (a server); "
-                f"got {display_url(value)!r}"
+                f"must start with sqlite:/// (a file) or postgresql:// (a server); {given}"
             )
+        try:
+            make_url(value)
+        except (ArgumentError, ValueError) as exc:
+            reason = "bad port" if "int()" in str(exc) else "cannot be parsed"
+            raise ValueError(f"{display_url(value)!r} is not a database URL: {reason}") from None
         return value
 
 
@@ -69,11 +74,13 @@ def normalise_database_url(url: str) -> str:
 def display_url(url: str) -> str:
     """``url`` safe to print: any password replaced by ``***``. A URL SQLAlchemy cannot
     parse is shown up to its scheme only (it might hold a password in an unknown place)."""
+    if url.startswith("sqlite:"):
+        return url  # a file name, which holds no password
     try:
         return make_url(url).render_as_string(hide_password=True)
     except (ArgumentError, ValueError):
-        scheme, _, _ = url.partition("://")
-        return f"{scheme}://…"
+        scheme, sep, _ = url.partition("://")
+        return f"{scheme}://…" if sep else "…"
 
 
 def missing_sqlite_directory(url: str) -> Path | None:

@@ -35,6 +35,8 @@ def test_password_is_hidden() -> None:
     ("variable", "value", "problem"),
     [
         ("SOPWATCH_DATABASE_URL", "mysql://me:s3cret@db/x", "must start with sqlite:///"),
+        ("SOPWATCH_DATABASE_URL", "postgres://me:s3cret@db:abc/x", "bad port"),
+        ("SOPWATCH_DATABASE_URL", "me:s3cret@db/x", "got no scheme"),
         ("SOPWATCH_PAYLOAD_LIMIT_BYTES", "12", "greater than or equal to 256"),
         ("SOPWATCH_TEAM", " ", "must not be blank"),
     ],
