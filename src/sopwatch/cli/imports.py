@@ -22,7 +22,7 @@ MAX_SHOWN = 20
 
 def import_command(
     paths: Annotated[
-        list[Path], typer.Argument(metavar="PATH...", help="Files or directories of agent runs.")
+        list[Path], typer.Argument(metavar="PATH", help="Files or directories of agent runs.")
     ],
     assignment: Annotated[
         str | None, typer.Option("--assignment", "-a", help="Assignment for every run.")

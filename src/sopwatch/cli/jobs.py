@@ -12,6 +12,7 @@ from sopwatch.cli.common import console, print_json, say
 from sopwatch.cli.job_view import job_dict, job_lines, one_line
 from sopwatch.cli.text import plural, usd, when
 from sopwatch.domain.enums import JobStatus
+from sopwatch.domain.job import Job
 from sopwatch.domain.payload import error_line
 from sopwatch.service import jobs as service
 from sopwatch.service.store import open_store
@@ -49,6 +50,14 @@ def jobs_command(
     if as_json:
         print_json([job_dict(j, assignment) for j in rows])
         return
+    if rows:
+        console.print(_jobs_table(rows))
+    shown = plural(len(rows), "job")
+    say(shown + (f" (the newest {limit:,}: --limit for more)" if len(rows) == limit else ""))
+
+
+def _jobs_table(rows: list[Job]) -> Table:
+    """The Jobs List as a table; cells are plain text (ids may hold ``[``)."""
     table = Table("job", "status", "created (UTC)", "rev", "source", "cost", "failure / error")
     for job in rows:
         problem = job.failure_kind or error_line(job.error) or ""
@@ -62,10 +71,7 @@ def jobs_command(
             one_line(problem, ERROR_CHARS),
         )
         table.add_row(*(Text(cell) for cell in cells))
-    if rows:
-        console.print(table)
-    shown = plural(len(rows), "job")
-    say(shown + (f" (the newest {limit:,}: --limit for more)" if len(rows) == limit else ""))
+    return table
 
 
 def job_command(

@@ -69,10 +69,7 @@ def import_runs(
     fmt = parse_format(fmt)
     if revision is not None and not 1 <= revision <= INT_MAX:
         raise InvalidInput("--revision", f"must be from 1 to {INT_MAX:,}; got {revision:,}")
-    files = expand_paths(paths)
-    if not files:
-        shown = ", ".join(str(p) for p in paths[:3]) + (" …" if len(paths) > 3 else "")
-        raise InvalidInput("PATH", f"no .json or .jsonl files found in {shown}")
+    files = _run_files(paths)
     options = ImportOptions(
         team_id=store.team_id,
         assignment=assignment,
@@ -94,3 +91,12 @@ def import_runs(
     result = import_paths(store.engine, files, options, progress)
     seconds = time.monotonic() - started
     return ImportSummary(result=result, spread=spread, end=options.end, seconds=seconds)
+
+
+def _run_files(paths: Sequence[Path]) -> list[Path]:
+    """``expand_paths(paths)``; raises ``InvalidInput("PATH", ...)`` when that finds none."""
+    files = expand_paths(paths)
+    if not files:
+        shown = ", ".join(str(p) for p in paths[:3]) + (" …" if len(paths) > 3 else "")
+        raise InvalidInput("PATH", f"no .json or .jsonl files found in {shown}")
+    return files
