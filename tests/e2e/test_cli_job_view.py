@@ -94,3 +94,15 @@ def test_jobs_list_formats_cost_and_counts(one_job: Cli) -> None:
     assert ran.code == 0
     assert "$0.0123" in ran.out and "rate_limited: Rate limited" in ran.out
     assert ran.out.endswith("\n1 job\n")
+
+
+def test_payload_text_is_shown_verbatim(cli: Cli, tmp_path: Path) -> None:
+    run = {"id": "[b]j2", "status": "completed", "created_at": "2026-03-01T10:00:00Z",
+           "output": "great :thumbs_up: [red]x[/red]"}  # fmt: skip
+    path = tmp_path / "v.jsonl"
+    path.write_text(json.dumps(run) + "\n")
+    assert cli("import", str(path), "-a", "verbatim").code == 0
+    ran = cli("job", "[b]j2")
+    assert ran.out.startswith("job [b]j2  (assignment verbatim")
+    assert "    great :thumbs_up: [red]x[/red]" in ran.out.splitlines()
+    assert "[b]j2" in cli("jobs", "verbatim").out

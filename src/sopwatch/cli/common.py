@@ -6,7 +6,7 @@ import getpass
 import json
 import sys
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -15,24 +15,18 @@ from rich.markup import escape
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err_console = Console(stderr=True, soft_wrap=True)
 
-#: Exit statuses: 0 ok, 1 findings to act on or records refused, 2 usage error.
-OK, FINDINGS, USAGE_ERROR = 0, 1, 2
+#: Exit status of a usage error (0: ok; 1: findings to act on, or records refused).
+USAGE_ERROR = 2
 
 
 def error_line(message: str) -> None:
     """Print ``error: <message>`` on stderr (one line; ``message`` is ``field: problem``)."""
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
-
-
-def fail(message: str, code: int = USAGE_ERROR) -> NoReturn:
-    """Print ``error: message`` on stderr and exit with ``code`` (2: usage error)."""
-    error_line(message)
-    sys.exit(code)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, emoji=False)
 
 
 def say(text: str) -> None:
     """Print ``text`` on stdout as it is (no Rich markup or highlighting)."""
-    console.print(text, markup=False, highlight=False)
+    console.print(text, markup=False, highlight=False, emoji=False)
 
 
 def current_user() -> str:
