@@ -63,3 +63,11 @@ def test_malformed_files_report_per_record_and_lose_nothing(cli: Cli, tmp_path: 
     assert any("line 2" in e for e in errors)
     assert any("line 3" in e and "status" in e and "done" in e for e in errors)
     assert len(cli("jobs", "mixed", "--limit", "1000", "--json").json()) == 26
+
+
+def test_a_directory_without_run_files_names_what_is_looked_for(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not runs")
+    ran = cli("import", str(tmp_path), "-a", "x")
+    assert ran.code == 2
+    assert "no run files" in ran.err
+    assert "*.ndjson" in ran.err and "*.jsonl.gz" in ran.err

@@ -31,7 +31,8 @@ STDIN = Path("-")
 STDIN_NAME = "<stdin>"
 #: Names a directory search takes (each also with ``.gz`` appended).
 SUFFIXES = (".json", ".jsonl", ".ndjson")
-_NAMES = SUFFIXES + tuple(suffix + ".gz" for suffix in SUFFIXES)
+#: File names a directory is searched for (and their gzip forms).
+RUN_FILE_NAMES = SUFFIXES + tuple(suffix + ".gz" for suffix in SUFFIXES)
 SAVE_AS_UTF8 = "save it as UTF-8"
 
 
@@ -168,7 +169,7 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
         if path == STDIN:
             out.append(path)
         elif path.is_dir():
-            found = (p for p in path.rglob("*") if p.name.endswith(_NAMES))
+            found = (p for p in path.rglob("*") if p.name.endswith(RUN_FILE_NAMES))
             out.extend(sorted(p for p in found if p.is_file()))
         elif path.is_file():
             out.append(path)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sopwatch.domain.errors import InvalidInput
+from sopwatch.ingest.files import RUN_FILE_NAMES
 from sopwatch.ingest.importer import ImportOptions, ImportResult, expand_paths, import_paths
 from sopwatch.ingest.limits import INT_MAX
 from sopwatch.service.store import Store
@@ -98,5 +99,6 @@ def _run_files(paths: Sequence[Path]) -> list[Path]:
     files = expand_paths(paths)
     if not files:
         shown = ", ".join(str(p) for p in paths[:3]) + (" …" if len(paths) > 3 else "")
-        raise InvalidInput("PATH", f"no .json or .jsonl files found in {shown}")
+        kinds = ", ".join(f"*{name}" for name in RUN_FILE_NAMES)
+        raise InvalidInput("PATH", f"no run files ({kinds}) found in {shown}")
     return files
