@@ -9,7 +9,7 @@ import pytest
 
 from sopwatch.domain.enums import AlertStatus, CaseStatus, HumanRequestStatus, JobStatus
 from sopwatch.domain.errors import InvalidTransition
-from sopwatch.domain.transitions import MACHINES, check, is_terminal
+from sopwatch.domain.transitions import MACHINES, check, is_terminal, reachable
 
 J, C, H, A = JobStatus, CaseStatus, HumanRequestStatus, AlertStatus
 
@@ -64,3 +64,27 @@ def test_terminal_states() -> None:
     assert {s for s in JobStatus if is_terminal("job", s)} == {J.COMPLETED, J.FAILED, J.STOPPED}
     assert {s for s in CaseStatus if is_terminal("case", s)} == set()
     assert is_terminal("alert", A.RESOLVED) and not is_terminal("alert", A.OPEN)
+
+
+def _closure(edges: set[tuple[StrEnum, StrEnum]]) -> set[tuple[StrEnum, StrEnum]]:
+    """Pairs joined by one or more edges (Warshall's algorithm over the written-out edges)."""
+    found = set(edges)
+    nodes = {n for edge in edges for n in edge}
+    for mid in nodes:
+        found |= {(a, d) for a, b in found if b == mid for c, d in found if c == mid}
+    return found
+
+
+@pytest.mark.parametrize(("machine", "src", "dst"), ALL_EDGES, ids=lambda v: str(v))
+def test_reachable_is_the_closure_of_the_edges(machine: str, src: StrEnum, dst: StrEnum) -> None:
+    assert reachable(machine, src, dst) == ((src, dst) in _closure(ALLOWED[machine]))
+
+
+def test_reachable_job_history() -> None:
+    """What a re-import may do: a paused run that finished, but never a finished one resumed."""
+    assert reachable("job", J.NEEDS_INPUT, J.COMPLETED)  # through running
+    assert reachable("job", J.PENDING, J.COMPLETED)
+    assert reachable("job", J.RUNNING, J.RUNNING)  # running -> needs_input -> running
+    assert not reachable("job", J.COMPLETED, J.RUNNING)
+    assert not reachable("job", J.FAILED, J.COMPLETED)
+    assert not reachable("job", J.PENDING, J.PENDING)

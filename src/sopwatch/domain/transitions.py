@@ -80,6 +80,27 @@ def check(machine: str, from_status: S, to_status: S) -> S:
     return to_status
 
 
+def reachable(machine: str, from_status: StrEnum, to_status: StrEnum) -> bool:
+    """True when ``to_status`` can be reached from ``from_status`` through one or more
+    edges of ``machine`` (e.g. job ``needs_input → running → completed``).
+
+    For history recorded elsewhere (an imported run seen again later), where the statuses
+    in between were never observed. Staying put counts only when a cycle leads back
+    (job ``running → needs_input → running``). Raises ``KeyError`` for an unknown machine.
+    """
+    table = MACHINES[machine]
+    seen: set[StrEnum] = set()
+    frontier = list(table.get(from_status, frozenset()))
+    while frontier:
+        status = frontier.pop()
+        if status == to_status:
+            return True
+        if status not in seen:
+            seen.add(status)
+            frontier.extend(table.get(status, frozenset()))
+    return False
+
+
 def is_terminal(machine: str, status: StrEnum) -> bool:
     """True when ``status`` has no outgoing edge in ``machine``."""
     return not MACHINES[machine].get(status)
