@@ -54,3 +54,19 @@ def test_a_refused_row_raises_a_sqlalchemy_error_on_both_databases(engine: sa.En
     with pytest.raises(sa.exc.SQLAlchemyError), engine.begin() as conn:
         insert_rows(conn, steps, [{"job_id": 999_999, "seq": 1, "kind": "tool",
                                    "name": "x", "status": "ok"}])  # fmt: skip
+
+
+def test_rows_with_different_keys_go_in_one_statement_per_key_set(engine: sa.Engine) -> None:
+    """Steps without model-call details leave those columns out; they take NULL and the
+    server default (``cost_estimated`` false) on both databases."""
+    with engine.begin() as conn:
+        team = ensure_team(conn, "bulk")
+        a = ensure_assignment(conn, team.id, "bulk")
+        (job_id,) = insert_returning_ids(conn, jobs, [_job(team.id, a.id, 1)])
+        plain = {"job_id": job_id, "kind": "tool", "name": "t", "status": "ok"}
+        detailed = {**plain, "kind": "model", "finish_reason": "length", "cost_estimated": True}
+        insert_rows(conn, steps, [{**plain, "seq": 1}, {**detailed, "seq": 2}, {**plain, "seq": 3}])
+    with engine.connect() as conn:
+        query = sa.select(steps.c.seq, steps.c.finish_reason, steps.c.cost_estimated)
+        found = conn.execute(query.order_by(steps.c.seq)).all()
+    assert [tuple(r) for r in found] == [(1, None, False), (2, "length", True), (3, None, False)]

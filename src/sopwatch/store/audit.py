@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -50,3 +51,37 @@ def record_event(
             details=details or {},
         )
     )
+
+
+def record_events(
+    conn: sa.Connection,
+    *,
+    team_id: int,
+    actor: str,
+    action: str,
+    entity: str,
+    reason: str | None = None,
+    events: Sequence[Mapping[str, Any]],
+) -> None:
+    """Append one audit event per item of ``events`` (``at`` = now, UTC), in one
+    ``executemany``. Each item holds ``entity_id``, ``from_status``, ``to_status`` (either
+    may be None) and ``details``."""
+    if not events:
+        return
+    at = utcnow()
+    rows = [
+        {
+            "team_id": team_id,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_id": e["entity_id"],
+            "from_status": e.get("from_status"),
+            "to_status": e.get("to_status"),
+            "reason": reason,
+            "details": e.get("details") or {},
+        }
+        for e in events
+    ]
+    conn.execute(sa.insert(audit_events), rows)

@@ -3,9 +3,12 @@
 SQLite: ``executemany`` (with ``RETURNING`` for ids, SQLAlchemy's insertmanyvalues).
 PostgreSQL: ids are drawn from the table's sequence in one query and rows go in with
 ``COPY … FROM STDIN`` through psycopg, several times faster than multi-row ``INSERT``
-statements, which psycopg must parse in Python. Rows are plain dicts that all carry the
-same keys, with every column the table needs (``COPY`` applies no Python-side defaults);
-timestamps must be timezone-aware.
+statements, which psycopg must parse in Python. Rows are plain dicts with every column the
+table needs (``COPY`` applies no Python-side defaults; a column left out takes its
+server default or NULL); timestamps must be timezone-aware. ``insert_returning_ids``
+needs the same keys in every row; ``insert_rows`` takes rows with different key sets
+(e.g. steps with and without model-call details, so the common case sends fewer
+parameters), one statement per key set.
 """
 
 from __future__ import annotations
@@ -39,13 +42,21 @@ def insert_returning_ids(conn: sa.Connection, table: sa.Table, rows: Sequence[Ro
 
 
 def insert_rows(conn: sa.Connection, table: sa.Table, rows: Sequence[Row]) -> None:
-    """Insert ``rows`` into ``table`` (no ids needed back)."""
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        _copy(conn, table, rows)
-    else:
-        conn.execute(sa.insert(table), list(rows))
+    """Insert ``rows`` into ``table`` (no ids needed back), one statement per set of keys
+    (in the order each set first appears)."""
+    groups: dict[tuple[str, ...], list[Row]] = {}
+    for row in rows:
+        key = tuple(row)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [row]
+        else:
+            group.append(row)
+    for group in groups.values():
+        if conn.dialect.name == "postgresql":
+            _copy(conn, table, group)
+        else:
+            conn.execute(sa.insert(table), group)
 
 
 def _copy(conn: sa.Connection, table: sa.Table, rows: Sequence[Row]) -> None:
