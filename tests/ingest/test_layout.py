@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from sopwatch.domain.errors import InvalidInput
 from sopwatch.ingest.layout import parse_span, spread_times
-from sopwatch.ingest.writer import truncate
+from sopwatch.ingest.rows import truncate
 
 
 @pytest.mark.parametrize(

@@ -165,8 +165,9 @@ def _sort_errors(errors: list[RecordError], start: int, name: str) -> None:
 def _audit(
     engine: sa.Engine, options: ImportOptions, result: ImportResult, paths: list[str]
 ) -> None:
-    """One audit event per import that stored anything: who, what files, what counts."""
-    if not result.imported:
+    """One audit event per import that stored or updated anything: who, what files, what
+    counts (each updated job also has its own ``job.updated`` event)."""
+    if not result.imported and not result.updated:
         return
     with engine.begin() as conn:
         record_event(
@@ -180,8 +181,11 @@ def _audit(
                 "files": paths[:100],
                 "assignment": options.assignment,
                 "imported": result.imported,
-                "steps": result.steps,
+                "updated": result.updated,
                 "unchanged": result.unchanged,
+                "steps": result.steps,
+                "corrected": result.corrected,
+                "estimated_costs": result.estimated_costs,
                 "errors": len(result.errors),
             },
         )

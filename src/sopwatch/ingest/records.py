@@ -54,7 +54,8 @@ class StepRecord:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class HumanRequestRecord:
-    """A human request raised by the run; ``step_seq`` is the step that raised it."""
+    """A human request raised by the run; ``step_seq`` is the step that raised it;
+    ``response`` is the person's answer when the log has one."""
 
     type: HumanRequestType
     status: HumanRequestStatus = HumanRequestStatus.PENDING
@@ -63,6 +64,7 @@ class HumanRequestRecord:
     step_seq: int | None = None
     created_at: datetime | None = None
     answered_at: datetime | None = None
+    response: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
