@@ -34,10 +34,12 @@ from typing import TYPE_CHECKING, Any
 
 from sopwatch.domain.enums import StepKind
 from sopwatch.ingest.records import RecordError, RunRecord, StepRecord
+from sopwatch.store.base import utcnow
 
 if TYPE_CHECKING:
     from genai_prices.types import ModelInfo, ModelPrice
 
+_MISSING: Any = object()
 _MICROS = Decimal(1_000_000)
 _PROBE = 1_000_000  # tokens per probe where the tier leaves the count free
 
@@ -131,7 +133,7 @@ class Pricer:
             model = self._models[name] = _find_model(name)
         if model is None:
             return None
-        price = model.get_prices(at or _now())
+        price = model.get_prices(at or utcnow())
         found = self._prices.get(id(price))
         if found is None:
             found = self._prices[id(price)] = _Price(price, _tier_starts(price))
@@ -139,7 +141,11 @@ class Pricer:
         tier = bisect.bisect_left(found.starts, inputs)  # tiers whose start inputs exceed
         rates = found.tiers.get(tier)
         if rates is None:
-            rates = found.tiers[tier] = _rates(price, _tier_inputs(found.starts, tier))
+            try:
+                rates = found.tiers[tier] = _rates(price, _tier_inputs(found.starts, tier))
+            except ValueError:  # price data genai-prices itself cannot use: treat as unknown
+                self._models[name] = None
+                return None
         read = step.cache_read_tokens or 0
         write = step.cache_write_tokens or 0
         return rates.micros(inputs, step.output_tokens or 0, read, write)
@@ -168,15 +174,6 @@ def token_problem(rec: RunRecord) -> RecordError | None:
             where = rec.where or f"run {rec.external_id}"
             return RecordError(where=where, problem=f"field 'steps[{index}].{problem}")
     return None
-
-
-_MISSING: Any = object()
-
-
-def _now() -> datetime:
-    from sopwatch.store.base import utcnow
-
-    return utcnow()
 
 
 def _find_model(name: str) -> ModelInfo | None:
