@@ -88,3 +88,12 @@ def test_a_field_appended_later_at_its_default_keeps_old_hashes() -> None:
     assert _Spec(After).values(After(1)) == _Spec(Before).values(Before(1)) == (1,)
     assert _Spec(After).values(After(1, "x", True)) == (1, "x", True)
     assert _Spec(After).values(After(1, None, False, 4)) == (1, None, False, 4)
+
+
+def test_values_the_limits_refuse_still_hash() -> None:
+    """The writer hashes before the database sees a row; a value orjson cannot write (the
+    limits refuse it, but a check can be missed) must not crash the import."""
+    huge = replace(RUN, steps=(replace(RUN.steps[0], input_tokens=2**70),))
+    lone = replace(RUN, output="\ud800")
+    assert content_hash(huge, "a") != content_hash(RUN, "a")
+    assert content_hash(lone, "a") == content_hash(lone, "a") != content_hash(RUN, "a")

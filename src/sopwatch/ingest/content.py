@@ -26,8 +26,10 @@ does (every run is then updated once on its next import).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import MISSING, fields
+from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
@@ -89,4 +91,17 @@ def content_hash(record: RunRecord, assignment: str) -> str:
         [_STEP.values(s) for s in record.steps],
         [_REQUEST.values(h) for h in record.human_requests],
     ]
-    return hashlib.sha256(orjson.dumps(payload)).hexdigest()
+    try:
+        text = orjson.dumps(payload)
+    except orjson.JSONEncodeError:
+        # What orjson cannot write (an integer beyond 64 bits, a lone surrogate) ``limits``
+        # refuses before any row is written; hash it all the same, with the json module.
+        text = json.dumps(payload, separators=(",", ":"), default=_iso).encode("ascii")
+    return hashlib.sha256(text).hexdigest()
+
+
+def _iso(value: object) -> str:
+    """A timestamp for the json module, as orjson writes it."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot hash a {type(value).__name__}")
