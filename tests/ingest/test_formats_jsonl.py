@@ -49,6 +49,7 @@ def _problem(tmp_path: Path, obj: object) -> str:
 def test_full_record_maps_every_field(tmp_path: Path) -> None:
     request = {"type": "approval", "gate": "g", "question": "ok?", "status": "denied", "step": 5}
     request |= {"created_at": "2026-01-01T08:00:02Z", "answered_at": "2026-01-01T09:00:00Z"}
+    request |= {"response": {"reason": "over budget", "by": "ana"}}
     case = {"id": "C-1", "queue": "q", "status": "failed", "title": "t"}
     case["postponed_until"] = "2026-02-01T00:00:00Z"
     model_step = {"kind": "model", "name": "gpt-4o", "input_tokens": 10, "output_tokens": 2}
@@ -84,6 +85,7 @@ def test_full_record_maps_every_field(tmp_path: Path) -> None:
     (request,) = run.human_requests
     assert request.type is HumanRequestType.APPROVAL and request.status is HumanRequestStatus.DENIED
     assert request.step_seq == 5
+    assert request.response == '{"by":"ana","reason":"over budget"}'
 
 
 @pytest.mark.parametrize(

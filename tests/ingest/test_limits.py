@@ -172,6 +172,14 @@ def test_the_largest_numbers_pass() -> None:
             ),
             "field 'human_requests[0].question': a NUL",
         ),
+        (
+            _run(
+                human_requests=(
+                    HumanRequestRecord(type=HumanRequestType.QUESTION, response="ok\x00"),
+                )
+            ),
+            "field 'human_requests[0].response': a NUL",
+        ),
     ],
 )
 def test_text_the_databases_cannot_hold_alike(record: RunRecord, problem: str) -> None:

@@ -92,7 +92,7 @@ def test_an_answered_request_and_a_finished_run_update_the_job(
     job = _job(engine, "r1")
     (request, _) = _requests(engine)
 
-    result = _import(engine, path, _answered("r1"), _waiting("r2"))
+    result = _import(engine, path, _answered("r1"), _waiting("r2"), actor="ana")
 
     assert (result.imported, result.updated, result.unchanged, result.errors) == (0, 1, 1, [])
     assert result.steps == 3  # the updated job's steps, written anew
@@ -109,7 +109,7 @@ def test_an_answered_request_and_a_finished_run_update_the_job(
         seqs = conn.execute(sa.select(steps.c.seq).where(steps.c.job_id == job.id)).scalars()
         assert sorted(seqs) == [1, 2, 3]
     (event,) = _events(engine, "job.updated")
-    assert (event.entity, event.entity_id) == ("job", job.id)
+    assert (event.entity, event.entity_id, event.actor) == ("job", job.id, "ana")
     assert (event.from_status, event.to_status) == ("needs_input", "completed")
     assert event.details["status"] == {"from": "needs_input", "to": "completed"}
     assert event.details["steps"] == {"before": 2, "after": 3}

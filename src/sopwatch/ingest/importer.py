@@ -127,7 +127,7 @@ def import_paths(
     """
     check_options(options)
     result = ImportResult()
-    writer = BatchWriter(engine, options.team_id, options.payload_limit)
+    writer = BatchWriter(engine, options.team_id, options.payload_limit, options.actor)
     with open_inputs(paths, stdin) as sources:
         for path, source in zip(paths, sources, strict=True):
             result.files += 1

@@ -235,6 +235,7 @@ def _request_problem(
     found = (
         _text(h.gate, GATE_CHARS, "gate")
         or _text(h.question, TEXT_CHARS, "question")
+        or _text(h.response, TEXT_CHARS, "response")
         or _count(h.step_seq, INT_MAX, "step", 1)
         or _time(h.created_at, "created_at", latest)
         or _time(h.answered_at, "answered_at", latest)

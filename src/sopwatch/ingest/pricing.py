@@ -33,7 +33,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any
 
 from sopwatch.domain.enums import StepKind
-from sopwatch.ingest.records import RecordError, RunRecord, StepRecord
+from sopwatch.ingest.records import RunRecord, StepRecord
 from sopwatch.store.base import utcnow
 
 if TYPE_CHECKING:
@@ -127,7 +127,8 @@ class Pricer:
     def cost_micros(self, name: str, step: StepRecord, at: datetime | None) -> int | None:
         """The cost of ``step``'s tokens with model ``name`` at time ``at`` (UTC; None:
         now), in micro-USD; None when genai-prices does not know the model. The step must
-        have ``input_tokens`` and ``output_tokens`` and pass ``token_problem``."""
+        have ``input_tokens`` and ``output_tokens`` and pass ``limits.problems`` (cache
+        counts within the input tokens)."""
         model = self._models.get(name, _MISSING)
         if model is _MISSING:
             model = self._models[name] = _find_model(name)
@@ -149,31 +150,6 @@ class Pricer:
         read = step.cache_read_tokens or 0
         write = step.cache_write_tokens or 0
         return rates.micros(inputs, step.output_tokens or 0, read, write)
-
-
-def token_problem(rec: RunRecord) -> RecordError | None:
-    """A step whose cache counts cannot be parts of its input tokens (negative, or read
-    plus write more than ``input_tokens``), as a ``RecordError`` naming the record and the
-    field; None when every step is consistent. Pricing relies on it."""
-    for index, s in enumerate(rec.steps):
-        read, write = s.cache_read_tokens, s.cache_write_tokens
-        if read is None and write is None:
-            continue
-        problem = None
-        if read is not None and read < 0:
-            problem = f"cache_read_tokens': must not be negative; got {read}"
-        elif write is not None and write < 0:
-            problem = f"cache_write_tokens': must not be negative; got {write}"
-        elif s.input_tokens is not None and (read or 0) + (write or 0) > s.input_tokens:
-            name = "cache_read_tokens" if read else "cache_write_tokens"
-            problem = (
-                f"{name}': cache tokens (read {read or 0:,} + written {write or 0:,}) are "
-                f"more than input_tokens {s.input_tokens:,}, which includes them"
-            )
-        if problem is not None:
-            where = rec.where or f"run {rec.external_id}"
-            return RecordError(where=where, problem=f"field 'steps[{index}].{problem}")
-    return None
 
 
 def _find_model(name: str) -> ModelInfo | None:

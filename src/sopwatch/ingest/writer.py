@@ -1,7 +1,7 @@
 """Writes batches of parsed runs to the store with executemany (the import's hot path).
 
-Every record is first checked against ``limits`` (the values both databases can store)
-and ``pricing.token_problem``; a refused record is reported with its location and field
+Every record is first checked against ``limits`` (the values both databases can store,
+and token counts that add up); a refused record is reported with its location and field
 and costs nothing else. Then, per assignment, each run's content hash (``content``)
 sorts it: new external id → inserted; known id with the same hash → unchanged (nothing
 written); known id with another hash → the stored job is updated (``reimport``, which
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sopwatch.ingest import reimport
 from sopwatch.ingest.content import content_hash
 from sopwatch.ingest.limits import ASSIGNMENT_CHARS, problems, text_problem
-from sopwatch.ingest.pricing import Pricer, token_problem
+from sopwatch.ingest.pricing import Pricer
 from sopwatch.ingest.records import RecordError, RunRecord
 from sopwatch.ingest.rows import Row, RowBuilder
 from sopwatch.ingest.tally import Tally
@@ -108,7 +108,7 @@ class BatchWriter:
             name = override or record.assignment or ""
             if name not in name_problems:
                 name_problems[name] = _name_problem(name)
-            error = problems(record, now) or token_problem(record)
+            error = problems(record, now)
             bad_name = name_problems[name]
             if error is None and bad_name is not None:
                 error = RecordError(where=_where(record), problem=bad_name)

@@ -322,6 +322,7 @@ def _requests(raw: object, steps: tuple[StepRecord, ...]) -> tuple[HumanRequestR
                 step_seq=step,
                 created_at=parse_time(d.get("created_at"), at + "created_at"),
                 answered_at=parse_time(d.get("answered_at"), at + "answered_at"),
+                response=json_text(d.get("response")),
             )
         )
     return tuple(requests)
