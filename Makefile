@@ -30,6 +30,7 @@ demo: $(VENV)/.installed
 	$(DEMO_ENV) $(SOPWATCH) import data/tau2-bench/claude-sonnet-4-5_*.json --assignment airline-claude
 	$(DEMO_ENV) $(SOPWATCH) import data/tau2-bench/ironshell-*.json --assignment airline-gpt54
 	$(DEMO_ENV) $(SOPWATCH) import data/tau2-bench/toolorchestra_*.json --assignment retail-toolorchestra
+	$(DEMO_ENV) $(SOPWATCH) import data/trail/GAIA --assignment gaia
 	$(DEMO_ENV) $(SOPWATCH) assignments set $(DEMO) --expected-runs-per-day 30
 	$(DEMO_ENV) $(SOPWATCH) check $(DEMO) --seed 7 || [ $$? -eq 1 ]
 	@echo "Look around: export $(DEMO_ENV); $(SOPWATCH) jobs $(DEMO) --needs-attention"

@@ -1,6 +1,6 @@
 """sopwatch: run AI-agent assignments as durable jobs and keep them healthy in production.
 
-The package is layered (see DESIGN.md): ``domain`` (pure types and rules) ← ``store``
+The package is layered (see docs/architecture.md): ``domain`` (pure types and rules) ← ``store``
 (SQLAlchemy tables and queries) ← ``monitor`` / ``ingest`` / ``runtime`` / ``notify``
 ← ``cli`` / ``api`` / ``web``. Imports point down only.
 """

@@ -13,7 +13,7 @@ from sopwatch.domain.transitions import MACHINES, check, is_terminal, reachable
 
 J, C, H, A = JobStatus, CaseStatus, HumanRequestStatus, AlertStatus
 
-# Written out from DESIGN.md "Status machines", independently of the tables under test.
+# Written out from docs/architecture.md "Status machines", independently of the tables under test.
 ALLOWED: dict[str, set[tuple[StrEnum, StrEnum]]] = {
     "job": {
         (J.PENDING, J.RUNNING), (J.RUNNING, J.COMPLETED), (J.RUNNING, J.FAILED),

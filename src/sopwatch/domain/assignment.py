@@ -16,7 +16,7 @@ class Assignment:
 
     ``expected_runs_per_day`` is what the operator expects (seed: "run volume vs
     expected"); None when not set. ``testing_from``/``testing_until`` (UTC) bound the
-    testing period that serves as the baseline when set (DESIGN.md "baseline").
+    testing period that serves as the baseline when set (docs/architecture.md "baseline").
     """
 
     id: int

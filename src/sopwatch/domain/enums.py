@@ -1,4 +1,4 @@
-"""String enums for every status and category the product names (DESIGN.md "Words").
+"""String enums for every status and category the product names (docs/architecture.md "Words").
 
 Every member's value is the lowercase word stored in the database and printed in JSON.
 """
@@ -117,7 +117,7 @@ class Verdict(StrEnum):
 
 
 class FailureKind(StrEnum):
-    """Why a job failed (DESIGN.md "Execution"), plus the kinds imported runs report."""
+    """Why a job failed (docs/architecture.md "Execution"), plus the kinds imported runs report."""
 
     CONNECTION_UNRESOLVED = "connection_unresolved"
     CONTENT_TOO_LARGE = "content_too_large"

@@ -1,6 +1,6 @@
 """Status machines as transition tables. Every writer of a status goes through ``check``.
 
-Source: DESIGN.md "Status machines". An edge not in a table raises ``InvalidTransition``.
+Source: docs/architecture.md "Status machines". An edge not in a table raises ``InvalidTransition``.
 
 - job: pending → running → completed | failed | stopped; running ⇄ needs_input;
   pending | needs_input → stopped; needs_input → failed (request expired, no fallback).

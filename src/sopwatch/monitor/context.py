@@ -35,7 +35,7 @@ class Window:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Baseline:
-    """The reference the window is compared with (DESIGN.md "baseline").
+    """The reference the window is compared with (docs/architecture.md "baseline").
 
     ``kind`` is ``testing`` (the assignment's testing period), ``trailing_7d`` (the 7 days
     before the window) or ``none`` (no jobs in either; comparisons are skipped and the

@@ -1,7 +1,7 @@
 """Error fingerprints: one normalised line per kind of failure, so repeats group together.
 
 The same failure raised with different values ("unexpected keyword argument 'query'" and
-"... 'page_down'") must land in the same failure cluster (DESIGN.md "Monitoring": failure
+"... 'page_down'") must land in the same failure cluster (docs/architecture.md "Monitoring": failure
 clusters group by error fingerprint). ``fingerprint`` keeps the line that names the error,
 replaces the values in it with placeholders and trims it to ``MAX_FINGERPRINT_CHARS``.
 An error logged as a JSON object is first read as its code and message

@@ -1,7 +1,7 @@
 """Loads a ``CheckContext`` from the store: the window's jobs with steps, and the baseline.
 
 Reads only the window and the baseline period through the (assignment, created_at) index,
-never whole tables (DESIGN.md "Facts measured").
+never whole tables (docs/architecture.md "Facts measured").
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sopwatch.store.jobs import (
     steps_of,
 )
 
-TRAILING_BASELINE = timedelta(days=7)  # DESIGN.md: "else the trailing 7 days"
+TRAILING_BASELINE = timedelta(days=7)  # docs/architecture.md: "else the trailing 7 days"
 
 
 def default_at(conn: sa.Connection, assignment: Assignment, now: datetime) -> datetime:

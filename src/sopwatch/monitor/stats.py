@@ -1,4 +1,4 @@
-"""Small pure statistics helpers for the checks (DESIGN.md "Monitoring").
+"""Small pure statistics helpers for the checks (docs/architecture.md "Monitoring").
 
 Rates use proportion tests against the baseline (Fisher's exact test), counts use Poisson,
 cost uses robust statistics (median, MAD, share of jobs above the baseline p95). Every

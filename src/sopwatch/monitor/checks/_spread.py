@@ -2,7 +2,7 @@
 of ``cost_spike`` and ``latency_drift``.
 
 Two patterns, after the seed's "Latency drift" ("consistent across all Jobs or isolated to
-specific runs") and DESIGN.md "Monitoring" (median, MAD, share above baseline p95):
+specific runs") and docs/architecture.md "Monitoring" (median, MAD, share above baseline p95):
 
 - **consistent**: the window median is above ``DRIFT_RATIO`` × the baseline median
   (watch), or ``ACT_RATIO`` × (act);

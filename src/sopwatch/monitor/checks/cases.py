@@ -1,7 +1,7 @@
 """Case Queue health (seed daily check 2): failed, needs-input and postponed case rates.
 
 Rates are over the cases worked on by window jobs (``ctx.cases``), by ``Case.status``,
-compared with the baseline's cases by a one-sided Fisher exact test (DESIGN.md: "rates
+compared with the baseline's cases by a one-sided Fisher exact test (docs/architecture.md: "rates
 use proportion tests against the baseline"). When no window job worked on a case the
 check does not apply and emits one ``case_queue`` ok finding.
 """

@@ -1,6 +1,6 @@
 """Failure clusters (seed "Failure clusters" and "Spike in Failed Jobs"): one finding each.
 
-Groups, over the window (DESIGN.md: "group failed jobs by step, connection, input type,
+Groups, over the window (docs/architecture.md: "group failed jobs by step, connection, input type,
 error fingerprint and hour"):
 
 - ``error``: failed model/tool/agent steps of ANY window job by (step name, error

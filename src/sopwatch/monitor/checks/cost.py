@@ -1,7 +1,7 @@
 """Cost per job trend (seed daily check 4 and "Cost spike" pattern).
 
 Finding ``cost_spike``: the window's cost per job against the baseline's, over the jobs
-whose ``cost_micros`` is known, with robust statistics (DESIGN.md "Monitoring": median,
+whose ``cost_micros`` is known, with robust statistics (docs/architecture.md "Monitoring": median,
 MAD, share above the baseline p95) so one expensive job does not read as a trend.
 
 Costs computed from tokens at import (``Job.cost_estimated``, genai-prices) are used like

@@ -53,7 +53,7 @@ def check_run_volume(ctx: CheckContext) -> list[Finding]:
 
     watch when the count is outside ±``settings.volume_tolerance`` of expected (default
     ±50%) AND the one-sided Poisson test in that direction gives p <
-    ``settings.significance`` (DESIGN.md: "counts use Poisson"), so small counts are not
+    ``settings.significance`` (docs/architecture.md: "counts use Poisson"), so small counts are not
     flagged by chance; act when there are 0 jobs but ≥ 1 was expected (seed: "the trigger
     is not firing"; our choice: no Poisson test here, since schedules are not random and
     one missed daily run matters). ok without an expectation.
