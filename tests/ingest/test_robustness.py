@@ -7,7 +7,8 @@ same generators). Three layers:
 - the parsers (no database, many examples): ``read_runs`` never raises, named or
   detected (an undetectable file raises ``InvalidInput`` at call time, which the importer
   turns into one error for the file), and everything it yields is a well-formed
-  ``RunRecord`` or a printable ``RecordError`` located in the file;
+  ``RunRecord``, a printable ``RecordError`` or a ``FileNote``, each located in the file
+  (an empty file yields one note);
 - detection: when it picks a file's format, it reads what naming that format reads;
 - the import (SQLite and PostgreSQL): ``import_paths`` never raises, every record read is
   stored or reported, whole-file errors name the file, and the rows of another assignment
@@ -16,6 +17,7 @@ same generators). Three layers:
 
 from __future__ import annotations
 
+import codecs
 import itertools
 import json
 import random
@@ -32,8 +34,9 @@ from tests.ingest.fuzz_inputs import FORMATS, FuzzInput, draw_input, run_count, 
 
 from sopwatch.domain.errors import InvalidInput
 from sopwatch.ingest.formats import detect_format, read_runs
+from sopwatch.ingest.formats._common import EMPTY_NOTE
 from sopwatch.ingest.importer import ImportOptions, import_paths
-from sopwatch.ingest.records import RecordError, RunRecord
+from sopwatch.ingest.records import FileNote, RecordError, RunRecord
 from sopwatch.store.assignments import assignments
 from sopwatch.store.base import utcnow
 from sopwatch.store.jobs import jobs, steps
@@ -89,6 +92,12 @@ def _check_error(error: RecordError, path: Path) -> None:
     str(error).encode("utf-8")  # printable: no lone surrogate reaches a terminal
 
 
+def _check_note(note: FileNote, path: Path) -> None:
+    assert _located(note.where, path), note.where
+    assert isinstance(note.note, str) and note.note
+    str(note).encode("utf-8")
+
+
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder for the parser examples (module-scoped: hypothesis reruns the test body)."""
@@ -115,14 +124,29 @@ def test_parsers_never_raise_and_yield_well_formed_items(
         return
     out = list(stream)
     for found in out:
-        assert isinstance(found, RunRecord | RecordError), type(found)
+        assert isinstance(found, RunRecord | RecordError | FileNote), type(found)
         if isinstance(found, RunRecord):
             _check_record(found, path)
-        else:
+        elif isinstance(found, RecordError):
             _check_error(found, path)
+        else:
+            _check_note(found, path)
+    if not item.data.strip():
+        assert out == [FileNote(where=str(path), note=EMPTY_NOTE)]
     if not item.mutations:
-        assert all(isinstance(found, RunRecord) for found in out), out
-        assert len(out) == run_count(fmt, item.tree)
+        assert not any(isinstance(found, RecordError) for found in out), out
+        assert sum(isinstance(found, RunRecord) for found in out) == run_count(fmt, item.tree)
+
+
+@pytest.mark.parametrize("fmt", [*FORMATS, None])
+@pytest.mark.parametrize(
+    "data", [b"", b" \n\t\r\n", b"\xef\xbb\xbf\n"], ids=["0-bytes", "blanks", "bom"]
+)
+def test_an_empty_file_yields_one_note(tmp_path: Path, fmt: str | None, data: bytes) -> None:
+    """Named or detected, an empty file is a note (it imports nothing), never an error."""
+    path = tmp_path / f"{_STEM}.json"
+    path.write_bytes(data)
+    assert list(read_runs(path, fmt)) == [FileNote(where=str(path), note=EMPTY_NOTE)]
 
 
 def _known_divergence(data: bytes) -> bool:
@@ -177,24 +201,36 @@ def test_detection_does_not_ignore_what_follows_a_one_line_document(tmp_path: Pa
     assert list(read_runs(path, None)) == list(read_runs(path, "tau2"))
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("bom", [codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE], ids=["le", "be"])
+def test_utf16_with_a_bom_reads_as_its_utf8_text_named_and_detected(
+    tmp_path: Path, fmt: str, bom: bytes
+) -> None:
+    """UTF-16 with a byte-order mark is decoded on purpose, by detection and by every
+    parser: the file reads exactly as the same text saved as UTF-8."""
+    item = draw_input(fmt, random.Random(f"utf-16-{fmt}"), mutate=False)
+    path = tmp_path / f"{_STEM}{item.suffix}"
+    path.write_bytes(item.data)
+    as_utf8 = list(read_runs(path, fmt))
+    assert sum(isinstance(found, RunRecord) for found in as_utf8) == run_count(fmt, item.tree)
+    codec = "utf-16-le" if bom == codecs.BOM_UTF16_LE else "utf-16-be"
+    path.write_bytes(bom + item.data.decode("utf-8").encode(codec))
+    assert list(read_runs(path, fmt)) == as_utf8
+    assert list(read_runs(path, None)) == as_utf8
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="detection decodes UTF-16/UTF-32 and raw surrogates; the named parsers want UTF-8",
+    reason="detection decodes raw surrogates; the named parsers want UTF-8",
 )
-@pytest.mark.parametrize(
-    "data",
-    [
-        '[{"task_id": 1, "trial": 0, "traj": []}]'.encode("utf-16"),
-        b'[{"task_id": 1, "trial": 0, "traj": []}, {"task_id": "\xed\xa0\x80", "trial": 0, '
-        b'"traj": []}]',
-    ],
-    ids=["utf-16", "raw-surrogate"],
-)
-def test_detection_reads_the_encodings_the_named_parser_reads(tmp_path: Path, data: bytes) -> None:
-    """A UTF-16 file, or one with an unescaped surrogate (bytes ED A0 80, not UTF-8), is
-    refused whole when ``--format tau`` is named, and imported when the format is detected."""
+def test_detection_reads_the_encodings_the_named_parser_reads(tmp_path: Path) -> None:
+    """A file with an unescaped surrogate (bytes ED A0 80, not UTF-8) is refused whole
+    when ``--format tau`` is named, and imported when the format is detected."""
     path = tmp_path / "runs.json"
-    path.write_bytes(data)
+    path.write_bytes(
+        b'[{"task_id": 1, "trial": 0, "traj": []}, {"task_id": "\xed\xa0\x80", "trial": 0, '
+        b'"traj": []}]'
+    )
     assert list(read_runs(path, None)) == list(read_runs(path, "tau"))
 
 
