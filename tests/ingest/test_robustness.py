@@ -318,7 +318,8 @@ def test_import_never_raises_counts_every_record_and_changes_nothing_else(
     own_assignment: bool,
 ) -> None:
     """Each example imports into an assignment of its own (``fuzz-<n>``); JSONL files may
-    instead name theirs (no ``--assignment``), as their ``assignment`` field says."""
+    instead name theirs (no ``--assignment``), as their ``assignment`` field says. Notes
+    (``FileNote``) are listed apart and count as no record."""
     item = _draw(fmt, seed)
     folder = tmp_path / f"example-{next(_NAMES)}"
     folder.mkdir()
@@ -334,6 +335,9 @@ def test_import_never_raises_counts_every_record_and_changes_nothing_else(
     result = import_paths(engine, [path], kept.options(override, fmt_option))
 
     assert result.files == 1
+    notes = [str(found) for found in expected if isinstance(found, FileNote)]
+    assert result.notes == notes
+    expected = [found for found in expected if not isinstance(found, FileNote)]
     read = sum(isinstance(found, RunRecord) for found in expected)
     assert result.read == read
     for error in result.errors:
