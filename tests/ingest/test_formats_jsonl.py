@@ -284,6 +284,23 @@ def test_not_utf8_lines_give_one_error_for_the_file(tmp_path: Path) -> None:
     assert isinstance(error, RecordError) and error.problem.startswith("cannot read file")
 
 
+def test_raw_surrogates_are_not_utf8_and_a_bom_starting_a_line_is_skipped(tmp_path: Path) -> None:
+    """Bytes ED A0 80 (a surrogate encoded raw, as lenient encoders write it) are not UTF-8:
+    the line is skipped and counted in the file's one error, as a whole-file format's
+    parser refuses them. A BOM at a line's start (``cat`` of files saved with one) is not
+    part of the JSON."""
+    path = tmp_path / "runs.jsonl"
+    path.write_bytes(b'{"id": "a"}\n{"id": "b\xed\xa0\x80"}\n\xef\xbb\xbf{"id": "c"}\n')
+    out = list(jsonl.parse(path))
+    assert [r.external_id for r in out if isinstance(r, RunRecord)] == ["a", "c"]
+    (error,) = [r for r in out if isinstance(r, RecordError)]
+    assert error == RecordError(
+        where=str(path),
+        problem="not UTF-8 text (byte 0xed at offset 21, line 2): save it as UTF-8; "
+        "1 line with such bytes skipped",
+    )
+
+
 def test_documented_example_line_parses(tmp_path: Path) -> None:
     match = re.search(r"```json\n(.*?)\n```", DOC.read_text(), re.S)
     assert match is not None

@@ -150,15 +150,8 @@ def test_an_empty_file_yields_one_note(tmp_path: Path, fmt: str | None, data: by
 
 
 def _known_divergence(data: bytes) -> bool:
-    """Files on which detection and the named parser are known to disagree (the two
-    ``xfail`` tests below): not strict UTF-8 (or holding NUL bytes, as UTF-16 does), or a
-    first line that is a whole JSON value with more text after it."""
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return True
-    if b"\x00" in data:
-        return True
+    """Files on which detection and the named parser are known to disagree (the ``xfail``
+    test below): a first line that is a whole JSON value with more text after it."""
     lines = [line for line in data.splitlines() if line.strip()]
     if len(lines) < 2:
         return False
@@ -219,19 +212,86 @@ def test_utf16_with_a_bom_reads_as_its_utf8_text_named_and_detected(
     assert list(read_runs(path, None)) == as_utf8
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="detection decodes raw surrogates; the named parsers want UTF-8",
+_SURROGATE = b"\xed\xa0\x80"  # U+D800 encoded raw, as lenient encoders write it: not UTF-8
+_TAU_RUN = '{"task_id": 1, "trial": 0, "traj": []}'
+_NOT_UTF8 = "not UTF-8 text (byte 0xed at offset {}): save it as UTF-8"
+_UTF32 = "UTF-32 text: save it as UTF-8"
+_NUL = (
+    "not UTF-8 text (NUL bytes at its start, as in UTF-16 or UTF-32 without a byte-order "
+    "mark): save it as UTF-8"
 )
-def test_detection_reads_the_encodings_the_named_parser_reads(tmp_path: Path) -> None:
-    """A file with an unescaped surrogate (bytes ED A0 80, not UTF-8) is refused whole
-    when ``--format tau`` is named, and imported when the format is detected."""
-    path = tmp_path / "runs.json"
-    path.write_bytes(
-        b'[{"task_id": 1, "trial": 0, "traj": []}, {"task_id": "\xed\xa0\x80", "trial": 0, '
-        b'"traj": []}]'
-    )
-    assert list(read_runs(path, None)) == list(read_runs(path, "tau"))
+#: Files no path reads, each with its format and the one problem every path reports.
+_NOT_READ = {
+    "tau-raw-surrogate": (
+        "tau",
+        f"[{_TAU_RUN}, ".encode() + b'{"task_id": "' + _SURROGATE + b'", "trial": 0, "traj": []}]',
+        _NOT_UTF8.format(54),
+    ),
+    "tau2-raw-surrogate": (
+        "tau2",
+        b'{"simulations": [{"id": "s' + _SURROGATE + b'", "messages": []}]}\n',
+        _NOT_UTF8.format(26),
+    ),
+    "openinference-raw-surrogate": (
+        "openinference",
+        b'{"trace_id": "t' + _SURROGATE + b'", "spans": []}',
+        _NOT_UTF8.format(15),
+    ),
+    "tau-utf-32": ("tau", f"[{_TAU_RUN}]".encode("utf-32"), _UTF32),
+    "tau2-utf-32-be": (
+        "tau2",
+        codecs.BOM_UTF32_BE + '{"simulations": []}'.encode("utf-32-be"),
+        _UTF32,
+    ),
+    "tau-utf-32-without-bom": ("tau", f"[{_TAU_RUN}]".encode("utf-32-le"), _NUL),
+}
+
+
+@pytest.mark.parametrize("fmt", ["tau", "tau2", "openinference"])
+def test_a_bom_more_before_the_document_is_skipped_named_and_detected(
+    tmp_path: Path, fmt: str
+) -> None:
+    """A second BOM (a tool added one to a file that had one) is skipped like whitespace,
+    as at the start of a JSONL line: named and detected read the runs of the UTF-8 text."""
+    item = draw_input(fmt, random.Random(f"bom-{fmt}"), mutate=False)
+    path = tmp_path / f"{_STEM}{item.suffix}"
+    path.write_bytes(item.data)
+    as_utf8 = list(read_runs(path, fmt))
+    assert sum(isinstance(found, RunRecord) for found in as_utf8) == run_count(fmt, item.tree)
+    path.write_bytes(codecs.BOM_UTF8 * 2 + item.data)
+    assert list(read_runs(path, fmt)) == as_utf8
+    assert list(read_runs(path, None)) == as_utf8
+
+
+@pytest.mark.parametrize("case", _NOT_READ)
+def test_a_file_not_in_utf8_is_one_error_named_or_detected(tmp_path: Path, case: str) -> None:
+    """Raw surrogates and UTF-32 are refused whole, with the same problem whether the
+    format is named or detected (detection raises it at call time; the importer reports
+    it as ``<file>: <problem>``, as it reports the named parser's error)."""
+    fmt, data, problem = _NOT_READ[case]
+    path = tmp_path / f"{_STEM}.json"
+    path.write_bytes(data)
+    assert list(read_runs(path, fmt)) == [RecordError(where=str(path), problem=problem)]
+    with pytest.raises(InvalidInput) as info:
+        read_runs(path, None)
+    assert info.value.problem == problem
+
+
+def test_importing_a_file_not_in_utf8_reports_the_same_named_or_detected(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    with engine.begin() as conn:
+        team_id = ensure_team(conn, "encodings").id
+    for case, (fmt, data, problem) in _NOT_READ.items():
+        path = tmp_path / f"{case}.json"
+        path.write_bytes(data)
+        for named in (fmt, None):
+            options = ImportOptions(
+                team_id=team_id, assignment="a", fmt=named, spread=timedelta(days=1), end=utcnow()
+            )
+            result = import_paths(engine, [path], options)
+            assert (result.read, result.imported) == (0, 0), case
+            assert result.errors == [RecordError(where=str(path), problem=problem)], case
 
 
 # --------------------------------------------------------------------------- import

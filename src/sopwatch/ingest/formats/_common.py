@@ -65,6 +65,36 @@ def json_error(exc: ValueError | RecursionError) -> str:
     return f"invalid JSON: {type(exc).__name__}: {exc}"
 
 
+#: What may surround a JSON value: JSON whitespace, and BOMs (``cat`` of files saved with
+#: one leaves them at the start of a line or document).
+_BLANKS = re.compile(r"[ \t\n\r\ufeff]*")
+_DECODER = json.JSONDecoder()
+
+
+def skip_blanks(text: str, at: int) -> int:
+    """The index of the first character at or after ``at`` that is not a blank (``_BLANKS``)."""
+    return _BLANKS.match(text, at).end()  # type: ignore[union-attr]  # ``*`` always matches
+
+
+def json_value(text: str) -> Any:
+    """The one JSON value ``text`` holds, as ``json.loads`` reads it except that BOMs
+    around it are skipped like whitespace. Raises ``ValueError`` (``json.JSONDecodeError``,
+    its line and column counted in ``text``) or ``RecursionError``."""
+    value, end = _DECODER.raw_decode(text, skip_blanks(text, 0))
+    end = skip_blanks(text, end)
+    if end != len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
+    return value
+
+
+def json_line(raw: bytes) -> Any:
+    """One line's JSON value (JSONL, and format detection's sniffing), read as
+    ``json_value``. The bytes must be strict UTF-8, as a whole file's are: unescaped
+    surrogates (``ED A0 80``) are not, and raise ``UnicodeDecodeError`` (``start`` is the
+    offset in ``raw``)."""
+    return json_value(raw.decode("utf-8"))
+
+
 #: The note for a file with nothing in it (0 bytes, or only blanks).
 EMPTY_NOTE = "the file is empty: nothing to import"
 
@@ -85,7 +115,7 @@ def load_json(source: Input) -> tuple[Any, RecordError | FileNote | None]:
     if not text.strip():
         return None, FileNote(where=source.name, note=EMPTY_NOTE)
     try:
-        return json.loads(text), None
+        return json_value(text), None
     except (ValueError, RecursionError) as exc:
         return None, RecordError(where=source.name, problem=json_error(exc))
 

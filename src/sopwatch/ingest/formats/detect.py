@@ -24,7 +24,7 @@ from typing import Any
 
 from sopwatch.domain.errors import InvalidInput
 from sopwatch.ingest.files import Input, ReadError
-from sopwatch.ingest.formats._common import json_error, show
+from sopwatch.ingest.formats._common import json_error, json_line, json_value, show
 
 EMPTY = "empty"
 #: Detection read no whole-file document (JSONL is parsed line by line by its parser).
@@ -74,9 +74,10 @@ def _first_lines(source: Input) -> list[bytes]:
 
 
 def _loads(line: bytes) -> object:
-    """``line`` parsed as JSON, or None when it is not valid JSON."""
+    """``line`` parsed as JSON, or None when it is not valid JSON in UTF-8 (as the parsers
+    read it: ``json_line``)."""
     try:
-        return json.loads(line)
+        return json_line(line)
     except (ValueError, RecursionError):
         return None
 
@@ -118,7 +119,7 @@ def _is_simulation(item: dict[str, Any]) -> bool:
 def _detect_document(source: Input, *, many_lines: bool) -> tuple[str, object]:
     """Detect a file that is one (multi-line) JSON document; raise ``InvalidInput`` if none."""
     try:
-        doc = json.loads(source.text())
+        doc = json_value(source.text())
     except ReadError as exc:
         raise InvalidInput("--format", exc.problem) from None
     except (ValueError, RecursionError) as exc:
@@ -146,7 +147,7 @@ def _jsonl_with_late_ids(source: Input) -> bool:
                 continue
             total += 1
             try:
-                obj = json.loads(line)
+                obj = json_line(line)
             except (ValueError, RecursionError) as exc:
                 if first_bad is None:
                     first_bad = f"line {lineno}: {_line_error(exc)}"

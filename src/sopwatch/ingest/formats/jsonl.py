@@ -31,6 +31,7 @@ from sopwatch.ingest.formats._common import (
     SHAPE_ERRORS,
     FieldError,
     json_error,
+    json_line,
     parse_arguments,
     parse_time,
     problem_text,
@@ -117,7 +118,7 @@ def _record(raw: bytes, where: str) -> RunRecord | RecordError:
     """One non-blank line as a run, or the error that names what is wrong with it. Raises
     ``UnicodeDecodeError`` for a line that is not UTF-8 (the file reports those once)."""
     try:
-        obj = json.loads(raw)
+        obj = json_line(raw)
     except UnicodeDecodeError:
         raise
     except (ValueError, RecursionError) as exc:
