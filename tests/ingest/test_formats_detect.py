@@ -9,7 +9,10 @@ import pytest
 from tests.conftest import BUNDLED_DATA
 
 from sopwatch.domain.errors import InvalidInput
+from sopwatch.ingest.files import as_input
 from sopwatch.ingest.formats import FORMATS, detect_format, read_runs
+from sopwatch.ingest.formats._documents import Documents
+from sopwatch.ingest.formats.detect import detect
 from sopwatch.ingest.records import RecordError, RunRecord
 
 TRAIL = BUNDLED_DATA / "trail"  # gzip-compressed
@@ -111,18 +114,21 @@ def test_read_runs_detects_and_dispatches(tmp_path: Path) -> None:
     assert run.status.value == "needs_input"
 
 
-def test_detection_hands_the_document_over_instead_of_reading_twice(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from sopwatch.ingest.formats import tau as tau_format
-
-    def second_read(path: Path) -> None:
-        raise AssertionError(f"{path} read a second time")
-
-    monkeypatch.setattr(tau_format, "load_json", second_read)
-    runs = list(read_runs(BUNDLED_DATA / "tau-bench" / "gpt-4o-airline.json"))
-    assert len(runs) == 200
-    assert all(not isinstance(r, RecordError) for r in runs)
+def test_detection_hands_the_documents_it_read_over(tmp_path: Path) -> None:
+    """Detection reads a whole-file document at most once and hands it to the parser: the
+    whole file when it had to (pretty-printed), else the first line when that is the whole
+    file; a first line with more after it is not taken for the whole file."""
+    fmt, documents = detect(as_input(BUNDLED_DATA / "tau-bench" / "gpt-4o-airline.json"))
+    assert fmt == "tau" and isinstance(documents, Documents)
+    assert [len(value) for value in documents.values] == [200] and documents.end is None
+    path = tmp_path / "runs.json"
+    one = json.dumps({"simulations": [{"id": "s1", "messages": []}]})
+    path.write_text(one + "\n\n")
+    assert detect(as_input(path)) == ("tau2", Documents((json.loads(one),)))
+    path.write_text(one + "\n" + one.replace("s1", "s2") + "\n")
+    fmt, documents = detect(as_input(path))
+    assert fmt == "tau2" and isinstance(documents, Documents)
+    assert [value["simulations"][0]["id"] for value in documents.values] == ["s1", "s2"]
 
 
 _SIM = {"id": "s1", "messages": [{"role": "user", "content": "hi"}], "reward_info": {}}

@@ -147,17 +147,19 @@ def import_paths(
     return result
 
 
-_POSITION = re.compile(r"(?:line|simulation|item) (\d+)")
+_POSITION = re.compile(r"(?:document (\d+)(?::|$))? ?(?:(?:line|simulation|item) (\d+))?")
 
 
 def _sort_errors(errors: list[RecordError], start: int, name: str) -> None:
     """Sort ``errors[start:]`` (one file's, found by the parser and the writer) by their
-    line or record number, stably; errors about the whole file come first."""
+    document (of several in the file) and line or record number, stably; errors about the
+    whole file (or a whole document) come first."""
 
-    def position(error: RecordError) -> int:
+    def position(error: RecordError) -> tuple[int, int]:
         rest = error.where[len(name) + 2 :] if error.where.startswith(name + ": ") else ""
         found = _POSITION.match(rest)
-        return int(found.group(1)) if found else -1
+        document, record = found.groups() if found is not None else (None, None)
+        return int(document or 0), int(record) if record else -1
 
     errors[start:] = sorted(errors[start:], key=position)
 

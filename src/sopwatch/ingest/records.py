@@ -137,7 +137,8 @@ class RecordError:
 class FileNote:
     """Something a parser says once about a whole file that is not an error: it is empty,
     or its records lack a field and what was inferred instead (e.g. "no termination
-    reason: status inferred from the messages"). ``where`` is the file's name."""
+    reason: status inferred from the messages"). ``where`` is the file's name, or
+    ``<file>: document N`` for one of several JSON documents in it."""
 
     where: str
     note: str

@@ -4,19 +4,20 @@ Each parser is pure (reads the file, writes nothing) and never raises on bad inp
 yields ``RunRecord`` for good records, ``RecordError`` for bad ones and ``FileNote`` for
 what it says once about the whole file (it is empty; what its records lack and what was
 inferred instead), in file order. Files may be gzip-compressed and UTF-8 or UTF-16 with a
-BOM (``ingest.files``).
+BOM (``ingest.files``); a whole-file JSON format's file may hold several documents one
+after another (``_documents``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from sopwatch.domain.errors import InvalidInput
 from sopwatch.ingest.files import Input, as_input
 from sopwatch.ingest.formats import detect, jsonl, openinference, tau, tau2
 from sopwatch.ingest.formats._common import EMPTY_NOTE
+from sopwatch.ingest.formats._documents import Documents
 from sopwatch.ingest.records import FileNote, ParsedItem
 
 FORMATS = ("tau", "tau2", "openinference", "jsonl")
@@ -27,10 +28,10 @@ _PARSERS: dict[str, Callable[[Path | Input], Iterator[ParsedItem]]] = {
     "openinference": openinference.parse,
     "jsonl": jsonl.parse,
 }
-_DOCUMENT_PARSERS: dict[str, Callable[[Any, Path | Input], Iterator[ParsedItem]]] = {
-    "tau": tau.parse_document,
-    "tau2": tau2.parse_document,
-    "openinference": openinference.parse_document,
+_DOCUMENT_PARSERS: dict[str, Callable[[Input, Documents], Iterator[ParsedItem]]] = {
+    "tau": tau.parse,
+    "tau2": tau2.parse,
+    "openinference": openinference.parse,
 }
 
 
@@ -38,8 +39,10 @@ def read_runs(source: Path | Input, fmt: str | None = None) -> Iterator[ParsedIt
     """The runs of a file in file order, as ``RunRecord``/``RecordError``/``FileNote``.
 
     ``source`` is a path or a ``files.Input`` (which names the file in messages). ``fmt``
-    is one of ``FORMATS``; None detects it (``formats.detect``). An empty file (0 bytes or
-    only blanks) yields one ``FileNote`` and nothing else. Raises
+    is one of ``FORMATS``; None detects it (``formats.detect``), and reads what naming the
+    detected format reads. An empty file (0 bytes or only blanks) yields one ``FileNote``
+    and nothing else. A tau, tau2 or openinference file may hold several JSON documents one
+    after another: each is read, in the file's format (``formats._documents``). Raises
     ``InvalidInput("--format", ...)`` at call time for an unknown ``fmt`` or a file whose
     format cannot be detected (its ``problem`` says why and does not repeat the path, so
     callers report it as ``<path>: <problem>``); after that, bad records come out as
@@ -47,11 +50,11 @@ def read_runs(source: Path | Input, fmt: str | None = None) -> Iterator[ParsedIt
     """
     source = as_input(source)
     if fmt is None:
-        fmt, doc = detect.detect(source)
+        fmt, documents = detect.detect(source)
         if fmt == detect.EMPTY:
             return iter([FileNote(where=source.name, note=EMPTY_NOTE)])
-        if doc is not detect.UNREAD and fmt in _DOCUMENT_PARSERS:
-            return _DOCUMENT_PARSERS[fmt](doc, source)
+        if isinstance(documents, Documents) and fmt in _DOCUMENT_PARSERS:
+            return _DOCUMENT_PARSERS[fmt](source, documents)
     parser = _PARSERS.get(fmt)
     if parser is None:
         raise InvalidInput("--format", f"must be one of {', '.join(FORMATS)}; got {fmt!r}")

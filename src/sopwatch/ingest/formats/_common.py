@@ -15,9 +15,8 @@ from typing import Any
 from sopwatch.domain.enums import HumanRequestStatus, HumanRequestType, Verdict
 from sopwatch.domain.job import MICROS_PER_USD
 from sopwatch.domain.payload import canonical_json as canonical_json
-from sopwatch.ingest.files import Input, ReadError
 from sopwatch.ingest.limits import BIGINT_MAX, EARLIEST, FUTURE_SLACK
-from sopwatch.ingest.records import FileNote, HumanRequestRecord, RecordError, StepRecord
+from sopwatch.ingest.records import HumanRequestRecord, StepRecord
 
 HANDOFF_TOOL = "transfer_to_human_agents"
 
@@ -97,27 +96,6 @@ def json_line(raw: bytes) -> Any:
 
 #: The note for a file with nothing in it (0 bytes, or only blanks).
 EMPTY_NOTE = "the file is empty: nothing to import"
-
-
-def load_json(source: Input) -> tuple[Any, RecordError | FileNote | None]:
-    """Read a whole-file JSON document (``files.Input``: plain or gzip, UTF-8 or UTF-16
-    with a BOM); never raises.
-
-    Returns ``(document, None)``; ``(None, FileNote(EMPTY_NOTE))`` for an empty or
-    blank file; or ``(None, RecordError(where=source.name, ...))`` when the file cannot be
-    read (I/O, gzip, encoding: ``files.ReadError``) or is not valid JSON (the problem
-    gives the line and column).
-    """
-    try:
-        text = source.text()
-    except ReadError as exc:
-        return None, RecordError(where=source.name, problem=exc.problem)
-    if not text.strip():
-        return None, FileNote(where=source.name, note=EMPTY_NOTE)
-    try:
-        return json_value(text), None
-    except (ValueError, RecursionError) as exc:
-        return None, RecordError(where=source.name, problem=json_error(exc))
 
 
 #: An epoch number at or above this is milliseconds, below it seconds: 1e11 seconds

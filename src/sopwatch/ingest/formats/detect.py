@@ -4,17 +4,22 @@ format refused it.
 Rules, in order (``detect``):
 
 1. No non-blank line: the file is empty (``EMPTY``; it imports nothing).
-2. The first non-blank line is a whole JSON value: an object with ``simulations`` is tau2,
-   with ``spans`` openinference, with ``id`` jsonl; a list is judged as in 4.
+2. The first non-blank line is a whole JSON value: an object with ``id`` (and no document
+   keys) is jsonl; an object with ``simulations`` is tau2, with ``spans`` openinference, a
+   list is judged as in 4. When more follows that line, the file is read as in 4.
 3. One of the first 20 non-blank lines is an object with ``id`` (and no document keys):
    jsonl (the first line is just bad). Also, when the file is not one JSON document, any
    later line that is such an object.
-4. Else the whole file is one JSON document: a list of ``{task_id, trial, traj}`` is tau;
-   a list of objects with ``messages`` (and ``id``) is tau2 (a bare array of
-   simulations); an object with ``simulations`` tau2; with ``spans`` openinference.
+4. Else the file is read as its parsers read it: one JSON document, or several one after
+   another (``_documents``), the first of which decides: a list of ``{task_id, trial,
+   traj}`` is tau; a list of objects with ``messages`` (and ``id``) is tau2 (a bare array
+   of simulations); an object with ``simulations`` tau2; with ``spans`` openinference.
 5. Else the file is refused, saying what it looks like and what the closest format
    misses: lines of JSON objects none of which has ``id`` -> "looks like JSONL (N lines,
    each a JSON object) but no line has an 'id'", a TRAIL annotation file by name, etc.
+
+Detection decodes exactly what the parsers decode (strict UTF-8 lines, ``json_line``), and
+hands the documents it read to the parser, so a detected format reads what naming it reads.
 """
 
 from __future__ import annotations
@@ -24,11 +29,14 @@ from typing import Any
 
 from sopwatch.domain.errors import InvalidInput
 from sopwatch.ingest.files import Input, ReadError
-from sopwatch.ingest.formats._common import json_error, json_line, json_value, show
+from sopwatch.ingest.formats._common import json_error, json_line, show
+from sopwatch.ingest.formats._documents import Documents, documents_of
+from sopwatch.ingest.records import FileNote
 
 EMPTY = "empty"
-#: Detection read no whole-file document (JSONL is parsed line by line by its parser).
+#: Detection read no documents: the parser reads the file (JSONL, line by line).
 UNREAD = object()
+_JSON_BLANKS = b" \t\r\n"  # a line of only these is blank, to the parsers too
 _SNIFF_LINES = 20  # non-blank lines looked at to recognise JSONL whose first line is bad
 _SAMPLE = 5  # list items looked at to tell tau from tau2
 _FORMATS_TEXT = (
@@ -38,39 +46,43 @@ _FORMATS_TEXT = (
 )
 
 
-def detect(source: Input) -> tuple[str, object]:
-    """``(format, document)``: the format (one of the parsers' names, or ``EMPTY``) and
-    the whole-file JSON document when detection had to read it, else ``UNREAD``.
+def detect(source: Input) -> tuple[str, Documents | object]:
+    """``(format, documents)``: the format (one of the parsers' names, or ``EMPTY``) and
+    the file's ``Documents`` when detection had to read them, else ``UNREAD``.
 
     Raises ``InvalidInput("--format", ...)`` when the file cannot be read or no format
     fits; the problem says why (and does not name the path: the caller does).
     """
-    lines = _first_lines(source)
+    lines, whole = _first_lines(source)
     if not lines:
         return EMPTY, UNREAD
     first = _loads(lines[0])
     found = _shape(first, single_line=True)
-    if found is not None:
-        return found, (UNREAD if found == "jsonl" else first)
-    if any(_is_jsonl_run(_loads(line)) for line in lines[1:]):
+    if found == "jsonl":
+        return found, UNREAD
+    if found is not None and whole and len(lines) == 1:
+        return found, Documents((first,))  # the line is the whole file
+    if found is None and any(_is_jsonl_run(_loads(line)) for line in lines[1:]):
         return "jsonl", UNREAD
     return _detect_document(source, many_lines=len(lines) > 1)
 
 
-def _first_lines(source: Input) -> list[bytes]:
-    """Up to ``_SNIFF_LINES`` non-blank lines; what could be read of a file cut short."""
+def _first_lines(source: Input) -> tuple[list[bytes], bool]:
+    """Up to ``_SNIFF_LINES`` non-blank lines (what could be read of a file cut short), and
+    whether they are all the file holds (it ended, and could be read to its end)."""
     lines: list[bytes] = []
     try:
         for line in source.lines():
-            if line.isspace() or not line:
+            if not line.strip(_JSON_BLANKS):
                 continue
-            lines.append(line)
             if len(lines) >= _SNIFF_LINES:
-                break
+                return lines, False
+            lines.append(line)
     except ReadError as exc:
         if not lines:
             raise InvalidInput("--format", exc.problem) from None
-    return lines
+        return lines, False
+    return lines, True
 
 
 def _loads(line: bytes) -> object:
@@ -116,21 +128,27 @@ def _is_simulation(item: dict[str, Any]) -> bool:
     return isinstance(item.get("messages"), list) and "traj" not in item
 
 
-def _detect_document(source: Input, *, many_lines: bool) -> tuple[str, object]:
-    """Detect a file that is one (multi-line) JSON document; raise ``InvalidInput`` if none."""
+def _detect_document(source: Input, *, many_lines: bool) -> tuple[str, Documents | object]:
+    """Detect a file by its JSON documents, the first of which decides; raise
+    ``InvalidInput`` if none fits."""
     try:
-        doc = json_value(source.text())
+        documents = documents_of(source.text(), source.name)
     except ReadError as exc:
         raise InvalidInput("--format", exc.problem) from None
-    except (ValueError, RecursionError) as exc:
-        if many_lines and _jsonl_with_late_ids(source):
-            return "jsonl", UNREAD
-        problem = f"not JSON or JSONL ({json_error(exc)}); cannot detect its format"
-        raise InvalidInput("--format", problem) from None
-    found = _shape(doc, single_line=False)
+    if isinstance(documents.end, FileNote):
+        return EMPTY, UNREAD  # blanks the lines did not count as blank (Unicode spaces)
+    first = documents.values[0] if documents.values else None
+    found = _shape(first, single_line=False) if documents.values else None
     if found is not None:
-        return found, doc
-    raise InvalidInput("--format", describe(doc))
+        return found, documents
+    if documents.values and not documents.several:
+        raise InvalidInput("--format", describe(first))
+    if many_lines and _jsonl_with_late_ids(source):
+        return "jsonl", UNREAD
+    if not documents.values:
+        problem = documents.end.problem if documents.end is not None else "no JSON"
+        raise InvalidInput("--format", f"not JSON or JSONL ({problem}); cannot detect its format")
+    raise InvalidInput("--format", f"its first JSON document: {describe(first)}")
 
 
 def _jsonl_with_late_ids(source: Input) -> bool:

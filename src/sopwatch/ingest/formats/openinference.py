@@ -20,7 +20,6 @@ from sopwatch.ingest.formats._common import (
     SHAPE_ERRORS,
     FieldError,
     integer,
-    load_json,
     parse_arguments,
     parse_duration_ms,
     parse_time,
@@ -29,6 +28,7 @@ from sopwatch.ingest.formats._common import (
     span_ms,
     text_of,
 )
+from sopwatch.ingest.formats._documents import Documents, parse_documents
 from sopwatch.ingest.records import ParsedItem, RecordError, RunRecord, StepRecord
 
 _KIND = "openinference.span.kind"
@@ -126,7 +126,7 @@ def attribute(attrs: dict[str, Any], key: str) -> Any:
     return None
 
 
-def parse(source: Path | Input) -> Iterator[ParsedItem]:
+def parse(source: Path | Input, documents: Documents | None = None) -> Iterator[ParsedItem]:
     """Read one OpenInference trace file into one ``RunRecord`` (``external_id`` = trace_id).
 
     Times come from the root span (UTC; finish = start + ISO-8601 duration, ``duration_ms``
@@ -140,27 +140,29 @@ def parse(source: Path | Input) -> Iterator[ParsedItem]:
     Span attributes are read flat (``"llm.token_count.prompt": 5``) or nested
     (``"llm": {"token_count": {"prompt": 5}}``). Never raises: a bad file or trace yields
     one ``RecordError`` (where = the file, or ``"<file>: trace <trace_id>"``), an empty
-    file a ``FileNote``. ``source`` is a path or a ``files.Input`` (plain or gzip).
+    file a ``FileNote``. ``source`` is a path or a ``files.Input`` (plain or gzip). A file
+    of several traces one after another reads each (``<file>: document 2: trace …``; see
+    ``_documents``).
     """
-    source = as_input(source)
-    doc, error = load_json(source)
-    if error is not None:
-        yield error
-        return
-    yield from parse_document(doc, source)
+    return parse_documents(as_input(source), parse_document, documents)
 
 
-def parse_document(doc: Any, source: Path | Input) -> Iterator[ParsedItem]:
-    """``parse`` over the file's JSON document, already read (format detection reads a
-    document once and hands it over rather than reading the file a second time)."""
+def parse_document(
+    doc: Any, source: Path | Input, where: str | None = None
+) -> Iterator[ParsedItem]:
+    """``parse`` over one JSON document of the file, already read (format detection reads
+    a document once and hands it over rather than reading the file a second time); its
+    items are located at ``where`` (default: the file's name; ``<file>: document N`` for
+    one of several documents in the file)."""
     source = as_input(source)
+    name = source.name if where is None else where
     if not isinstance(doc, dict) or not isinstance(doc.get("spans"), list):
         problem = "field 'spans': missing or not a list (not an OpenInference trace file)"
-        yield RecordError(where=source.name, problem=problem)
+        yield RecordError(where=name, problem=problem)
         return
     trace_id = doc.get("trace_id")
     named = isinstance(trace_id, str) and trace_id.strip()
-    where = f"{source.name}: trace {str(trace_id)[:100]}" if named else source.name
+    where = f"{name}: trace {str(trace_id)[:100]}" if named else name
     result: RunRecord | RecordError
     try:
         result = _run(doc, trace_id, where)

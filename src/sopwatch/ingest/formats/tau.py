@@ -22,7 +22,6 @@ from sopwatch.ingest.formats._common import (
     first_text,
     handoff_request,
     last_text,
-    load_json,
     parse_arguments,
     problem_text,
     show,
@@ -30,6 +29,7 @@ from sopwatch.ingest.formats._common import (
     tool_messages,
     verdict_of,
 )
+from sopwatch.ingest.formats._documents import Documents, parse_documents
 from sopwatch.ingest.records import (
     HumanRequestRecord,
     ParsedItem,
@@ -41,7 +41,7 @@ from sopwatch.ingest.records import (
 _DOMAINS = ("airline", "retail")  # tau-bench's domains, as they appear in its file names
 
 
-def parse(source: Path | Input) -> Iterator[ParsedItem]:
+def parse(source: Path | Input, documents: Documents | None = None) -> Iterator[ParsedItem]:
     """Read a tau-bench trajectories file into one ``RunRecord`` per list item, in file order.
 
     ``external_id`` is ``"<task_id>-<trial>"``; no timestamps (``created_at`` None; the
@@ -51,27 +51,29 @@ def parse(source: Path | Input) -> Iterator[ParsedItem]:
     ``input_type`` is that domain word, else None. Never raises: an unreadable or invalid-JSON
     file yields one ``RecordError(where=<file>)``, an empty one a ``FileNote``; a bad item
     yields ``RecordError(where="<file>: item <index>")`` (0-based) and the other items still
-    come out. ``source`` is a path or a ``files.Input`` (plain or gzip).
+    come out. ``source`` is a path or a ``files.Input`` (plain or gzip). A file of several
+    JSON documents one after another reads each (``<file>: document 2: item 0``; see
+    ``_documents``).
     """
-    source = as_input(source)
-    doc, error = load_json(source)
-    if error is not None:
-        yield error
-        return
-    yield from parse_document(doc, source)
+    return parse_documents(as_input(source), parse_document, documents)
 
 
-def parse_document(doc: Any, source: Path | Input) -> Iterator[ParsedItem]:
-    """``parse`` over the file's JSON document, already read (format detection reads a
-    document once and hands it over rather than reading the file a second time)."""
+def parse_document(
+    doc: Any, source: Path | Input, where: str | None = None
+) -> Iterator[ParsedItem]:
+    """``parse`` over one JSON document of the file, already read (format detection reads
+    a document once and hands it over rather than reading the file a second time); its
+    items are located at ``where`` (default: the file's name; ``<file>: document N`` for
+    one of several documents in the file)."""
     source = as_input(source)
+    name = source.name if where is None else where
     if not isinstance(doc, list):
         problem = f"must be a JSON list of runs (tau-bench); got {show(doc)}"
-        yield RecordError(where=source.name, problem=problem)
+        yield RecordError(where=name, problem=problem)
         return
     model, domain = model_and_domain(Path(source.file_name))
     for index, item in enumerate(doc):
-        where = f"{source.name}: item {index}"
+        where = f"{name}: item {index}"
         result: RunRecord | RecordError
         try:
             result = _run(item, model, domain, where)

@@ -30,7 +30,6 @@ from sopwatch.ingest.formats._common import (
     handoff_request,
     integer,
     last_text,
-    load_json,
     parse_time,
     problem_text,
     seconds_ms,
@@ -39,6 +38,7 @@ from sopwatch.ingest.formats._common import (
     usd,
     verdict_of,
 )
+from sopwatch.ingest.formats._documents import Documents, parse_documents
 from sopwatch.ingest.formats.tau2_steps import Context, steps_of
 from sopwatch.ingest.formats.tau2_text import literal, number_text, plain, plain_fields
 from sopwatch.ingest.records import FileNote, HumanRequestRecord, ParsedItem, RecordError, RunRecord
@@ -55,7 +55,7 @@ _TIMES_FROM_MESSAGES = "times from messages"
 _NO_TIMES = "no times"
 
 
-def parse(source: Path | Input) -> Iterator[ParsedItem]:
+def parse(source: Path | Input, documents: Documents | None = None) -> Iterator[ParsedItem]:
     """Read a tau2-bench results file into one ``RunRecord`` per simulation, in file order.
 
     Times are UTC (naive tau2 timestamps are taken as UTC); ``duration`` seconds become
@@ -68,20 +68,21 @@ def parse(source: Path | Input) -> Iterator[ParsedItem]:
     yields one ``RecordError(where=<file>)``, an empty one a ``FileNote``; a bad simulation
     yields ``RecordError(where="<file>: simulation <index> (id <id>)")`` with the 0-based
     index, and the other simulations still come out. What the file's simulations lack is
-    said once at the end, as ``FileNote``s.
+    said once at the end, as ``FileNote``s. A file of several JSON documents one after
+    another reads each (``<file>: document 2: simulation 0 (id …)``; see ``_documents``).
     """
-    source = as_input(source)
-    doc, error = load_json(source)
-    if error is not None:
-        yield error
-        return
-    yield from parse_document(doc, source)
+    return parse_documents(as_input(source), parse_document, documents)
 
 
-def parse_document(doc: Any, source: Path | Input) -> Iterator[ParsedItem]:
-    """``parse`` over the file's JSON document, already read (format detection reads a
-    document once and hands it over rather than reading the file a second time)."""
+def parse_document(
+    doc: Any, source: Path | Input, where: str | None = None
+) -> Iterator[ParsedItem]:
+    """``parse`` over one JSON document of the file, already read (format detection reads
+    a document once and hands it over rather than reading the file a second time); its
+    items are located at ``where`` (default: the file's name; ``<file>: document N`` for
+    one of several documents in the file)."""
     source = as_input(source)
+    name = source.name if where is None else where
     bare = isinstance(doc, list)
     if bare:
         simulations, info = doc, None
@@ -89,16 +90,16 @@ def parse_document(doc: Any, source: Path | Input) -> Iterator[ParsedItem]:
         simulations, info = doc["simulations"], doc.get("info")
     else:
         problem = "field 'simulations': missing or not a list (not a tau2-bench results file)"
-        yield RecordError(where=source.name, problem=problem)
+        yield RecordError(where=name, problem=problem)
         return
     try:
         context = _info(plain(info))
     except SHAPE_ERRORS as exc:
-        yield RecordError(where=source.name, problem=problem_text(exc))
+        yield RecordError(where=name, problem=problem_text(exc))
         return
     lacking: Counter[str] = Counter()
     for index, simulation in enumerate(simulations):
-        where = f"{source.name}: simulation {index}"
+        where = f"{name}: simulation {index}"
         sim_id = simulation.get("id") if isinstance(simulation, dict) else None
         if isinstance(sim_id, str | int) and not isinstance(sim_id, bool) and sim_id != "":
             where += f" (id {str(sim_id)[:100]})"
@@ -109,7 +110,7 @@ def parse_document(doc: Any, source: Path | Input) -> Iterator[ParsedItem]:
         except SHAPE_ERRORS as exc:
             result = RecordError(where=where, problem=problem_text(exc))
         yield result
-    yield from _notes(source.name, bare, len(simulations), lacking)
+    yield from _notes(name, bare, len(simulations), lacking)
 
 
 def _notes(name: str, bare: bool, total: int, lacking: Counter[str]) -> Iterator[FileNote]:
