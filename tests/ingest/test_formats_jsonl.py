@@ -349,7 +349,9 @@ def _dump(record: dict) -> str:
     return json.dumps(record, default=lambda t: t.isoformat())
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(records=st.lists(_record, min_size=1, max_size=4))
 def test_valid_records_round_trip(tmp_path: Path, records: list[dict]) -> None:
     out = _parse(tmp_path, *(_dump(r) for r in records))
@@ -375,7 +377,9 @@ def test_valid_records_round_trip(tmp_path: Path, records: list[dict]) -> None:
                 assert step.arguments == expected
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(lines=st.lists(st.text(max_size=40) | st.builds(_dump, _json), max_size=6))
 def test_arbitrary_lines_never_raise(tmp_path: Path, lines: list[str]) -> None:
     path = tmp_path / "fuzz.jsonl"

@@ -60,7 +60,9 @@ def test_arguments_as_json_text_or_object_store_the_same_text(tmp_path: Path) ->
 _objects = st.dictionaries(st.text(max_size=5), _json, max_size=4)
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(value=_objects, indent=st.sampled_from([None, 1, 3]), shuffle=st.randoms())
 def test_arguments_text_is_canonical_whatever_the_spacing_and_order(
     tmp_path: Path, value: dict, indent: int | None, shuffle: object
