@@ -15,10 +15,16 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 
 from sopwatch.store.engine import make_engine
 from sopwatch.store.migrate import upgrade
 from sopwatch.store.schema import metadata
+
+# Property tests check behaviour, not speed: no per-example deadline, so a pause on a loaded
+# 2-core CI machine cannot fail them (speed targets live in bench/).
+settings.register_profile("sopwatch", deadline=None)
+settings.load_profile("sopwatch")
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_DATA = ROOT / "data"
