@@ -50,6 +50,7 @@ def test_full_record_maps_every_field(tmp_path: Path) -> None:
     request = {"type": "approval", "gate": "g", "question": "ok?", "status": "denied", "step": 5}
     request |= {"created_at": "2026-01-01T08:00:02Z", "answered_at": "2026-01-01T09:00:00Z"}
     request |= {"response": {"reason": "over budget", "by": "ana"}}
+    request |= {"expires_at": 1767283200}  # epoch seconds: 2026-01-01T16:00:00Z
     case = {"id": "C-1", "queue": "q", "status": "failed", "title": "t"}
     case["postponed_until"] = "2026-02-01T00:00:00Z"
     model_step = {"kind": "model", "name": "gpt-4o", "input_tokens": 10, "output_tokens": 2}
@@ -63,7 +64,7 @@ def test_full_record_maps_every_field(tmp_path: Path) -> None:
     record |= {"input": "in", "input_type": "email", "output": "out", "verdict": "rejected"}
     record |= {"failure_kind": "tool_error", "error": "HTTP 503", "cost_usd": 0.0123}
     record |= {"model": "gpt-4o", "case": case, "steps": [model_step, tool_step]}
-    record |= {"human_requests": [request]}
+    record |= {"human_requests": [request], "trigger_key": 4711}
     run = _one(tmp_path, record)
     assert run.external_id == "7" and run.assignment == "refunds" and run.revision == 3
     assert run.source is Source.TRIGGER and run.status is JobStatus.FAILED
@@ -86,6 +87,8 @@ def test_full_record_maps_every_field(tmp_path: Path) -> None:
     assert request.type is HumanRequestType.APPROVAL and request.status is HumanRequestStatus.DENIED
     assert request.step_seq == 5
     assert request.response == '{"by":"ana","reason":"over budget"}'
+    assert request.expires_at == datetime(2026, 1, 1, 16, 0, tzinfo=UTC)
+    assert run.trigger_key == "4711"
 
 
 @pytest.mark.parametrize(

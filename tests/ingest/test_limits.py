@@ -180,6 +180,19 @@ def test_the_largest_numbers_pass() -> None:
             ),
             "field 'human_requests[0].response': a NUL",
         ),
+        (_run(trigger_key="k" * 201), "field 'trigger_key': 201 characters; at most 200 fit"),
+        (
+            _run(
+                human_requests=(
+                    HumanRequestRecord(
+                        type=HumanRequestType.QUESTION,
+                        created_at=datetime(2026, 1, 2, tzinfo=UTC),
+                        expires_at=datetime(2026, 1, 1, tzinfo=UTC),
+                    ),
+                )
+            ),
+            "field 'human_requests[0].expires_at': 2026-01-01T00:00:00Z is before created_at",
+        ),
     ],
 )
 def test_text_the_databases_cannot_hold_alike(record: RunRecord, problem: str) -> None:

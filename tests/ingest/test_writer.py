@@ -15,7 +15,7 @@ from sopwatch.ingest.content import content_hash
 from sopwatch.ingest.importer import ImportOptions, ImportResult, import_paths
 from sopwatch.ingest.records import HumanRequestRecord, RunRecord, StepRecord
 from sopwatch.ingest.writer import BatchWriter
-from sopwatch.store.jobs import human_requests, jobs, steps
+from sopwatch.store.jobs import human_requests, job_from_row, jobs, request_from_row, steps
 from sopwatch.store.teams import ensure_team
 
 AT = datetime(2026, 3, 1, 10, tzinfo=UTC)
@@ -182,3 +182,21 @@ def test_cache_counts_beyond_the_input_refuse_only_that_record(engine: sa.Engine
     assert str(error).startswith("runs.jsonl: line 1: field 'steps[0].cache_read_tokens': ")
     with engine.connect() as conn:
         assert conn.execute(sa.select(jobs.c.external_id)).scalars().all() == ["good"]
+
+
+def test_trigger_key_and_request_expiry_are_stored_and_read_back(engine: sa.Engine) -> None:
+    expires = AT + timedelta(hours=24)
+    request = HumanRequestRecord(type=HumanRequestType.APPROVAL, created_at=AT, expires_at=expires)
+    record = RunRecord(
+        external_id="r",
+        status=JobStatus.NEEDS_INPUT,
+        created_at=AT,
+        trigger_key="record-42",
+        human_requests=(request,),
+    )
+    assert _write(engine, record).errors == []
+    with engine.connect() as conn:
+        job = job_from_row(conn.execute(sa.select(jobs)).one())
+        stored = request_from_row(conn.execute(sa.select(human_requests)).one())
+    assert job.trigger_key == "record-42"
+    assert (stored.expires_at, stored.status) == (expires, HumanRequestStatus.PENDING)

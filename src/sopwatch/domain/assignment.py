@@ -17,6 +17,8 @@ class Assignment:
     ``expected_runs_per_day`` is what the operator expects (seed: "run volume vs
     expected"); None when not set. ``testing_from``/``testing_until`` (UTC) bound the
     testing period that serves as the baseline when set (docs/architecture.md "baseline").
+    ``read_tools`` names the tools that only read (never write) for this assignment, beyond
+    those whose names read as reads (get, list, search, ...).
     """
 
     id: int
@@ -28,6 +30,7 @@ class Assignment:
     expected_runs_per_day: float | None = None
     testing_from: datetime | None = None
     testing_until: datetime | None = None
+    read_tools: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -81,6 +81,7 @@ class HumanRequest:
     question: str | None = None
     answered_at: datetime | None = None
     response: str | None = None
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -118,6 +119,7 @@ class Job:
     output_tokens: int | None = None
     case_id: int | None = None
     cost_estimated: bool = False
+    trigger_key: str | None = None
     input_bytes: int | None = None
     output_bytes: int | None = None
 

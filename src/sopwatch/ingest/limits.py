@@ -74,6 +74,7 @@ CASE_ID_CHARS = _chars(cases.c.external_id)
 CASE_TITLE_CHARS = _chars(cases.c.title)
 QUEUE_CHARS = _chars(queues.c.name)
 ASSIGNMENT_CHARS = _chars(assignments.c.name)
+TRIGGER_KEY_CHARS = _chars(jobs.c.trigger_key)
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
 
@@ -138,6 +139,7 @@ def _run_problem(rec: RunRecord, latest: datetime) -> Problem | None:
         or _text(rec.error, TEXT_CHARS, "error")
         or _usd(rec.cost_micros, "cost_usd")
         or _text(rec.model, MODEL_CHARS, "model")
+        or _text(rec.trigger_key, TRIGGER_KEY_CHARS, "trigger_key")
     )
 
 
@@ -240,6 +242,8 @@ def _request_problem(
         or _time(h.created_at, "created_at", latest)
         or _time(h.answered_at, "answered_at", latest)
         or _order(h.created_at, h.answered_at, "answered_at", "created_at")
+        or _time(h.expires_at, "expires_at", datetime.max.replace(tzinfo=UTC))
+        or _order(h.created_at, h.expires_at, "expires_at", "created_at")
     )
     if found is None and h.created_at is None:
         found = _order(run_created, h.answered_at, "answered_at", "the run's created_at")

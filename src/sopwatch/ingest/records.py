@@ -55,7 +55,8 @@ class StepRecord:
 @dataclass(frozen=True, kw_only=True, slots=True)
 class HumanRequestRecord:
     """A human request raised by the run; ``step_seq`` is the step that raised it;
-    ``response`` is the person's answer when the log has one."""
+    ``response`` is the person's answer when the log has one; ``expires_at`` (UTC) when
+    it stops waiting for one (None: never)."""
 
     type: HumanRequestType
     status: HumanRequestStatus = HumanRequestStatus.PENDING
@@ -65,6 +66,7 @@ class HumanRequestRecord:
     created_at: datetime | None = None
     answered_at: datetime | None = None
     response: str | None = None
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -113,6 +115,7 @@ class RunRecord:
     steps: tuple[StepRecord, ...] = ()
     human_requests: tuple[HumanRequestRecord, ...] = field(default=())
     laid_out: bool = False
+    trigger_key: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

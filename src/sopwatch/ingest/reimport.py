@@ -51,7 +51,7 @@ _KEPT = frozenset({"team_id", "assignment_id", "external_id", "imported"})
 #: Columns left out of an audit event's list of what changed (they change every time).
 _BOOKKEEPING = frozenset({"updated_at", "content_hash"})
 #: Request columns a matched request takes from the new run.
-_REQUEST_FIELDS = ("status", "answered_at", "response", "question")
+_REQUEST_FIELDS = ("status", "answered_at", "response", "question", "expires_at")
 
 
 @dataclass(frozen=True, slots=True)

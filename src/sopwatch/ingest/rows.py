@@ -140,6 +140,7 @@ class RowBuilder:
             "updated_at": rec.finished_at or created,
             "cost_estimated": estimated,
             "content_hash": content_hash,
+            "trigger_key": rec.trigger_key,
         }
 
     def step_rows(self, job_id: int, rec: RunRecord, costs: RunCosts | None) -> list[Row]:
@@ -223,4 +224,5 @@ def request_row(job_id: int, h: HumanRequestRecord, job_created: datetime) -> Ro
         "escalations": 0,
         "created_at": h.created_at or job_created,
         "answered_at": h.answered_at,
+        "expires_at": h.expires_at,
     }

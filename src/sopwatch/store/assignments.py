@@ -27,6 +27,8 @@ assignments = sa.Table(
     sa.Column("expected_runs_per_day", sa.Float()),
     sa.Column("testing_from", UtcDateTime()),
     sa.Column("testing_until", UtcDateTime()),
+    # Tool names that only read (never write) for this assignment: a JSON list of strings.
+    sa.Column("read_tools", sa.JSON()),
     sa.Column("created_at", UtcDateTime(), nullable=False, default=utcnow),
     sa.Column("updated_at", UtcDateTime(), nullable=False, default=utcnow, onupdate=utcnow),
     sa.UniqueConstraint("team_id", "name"),
@@ -60,6 +62,7 @@ def _assignment(row: sa.Row[Any]) -> Assignment:
         expected_runs_per_day=row.expected_runs_per_day,
         testing_from=row.testing_from,
         testing_until=row.testing_until,
+        read_tools=tuple(row.read_tools or ()),
     )
 
 

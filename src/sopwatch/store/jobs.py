@@ -61,6 +61,9 @@ jobs = sa.Table(
     # SHA-256 (hex) of the imported run's content: a re-import with the same hash changes
     # nothing; NULL for jobs sopwatch ran itself.
     sa.Column("content_hash", sa.String(64)),
+    # What started the job, when a trigger or an upstream system names it (a record id, an
+    # event id): many jobs with one key in minutes is a replay or a self-trigger chain.
+    sa.Column("trigger_key", sa.String(200)),
     sa.UniqueConstraint("assignment_id", "external_id"),
     sa.Index(None, "team_id", "assignment_id", "created_at"),
     sa.Index(None, "assignment_id", "status"),
@@ -109,6 +112,8 @@ human_requests = sa.Table(
     sa.Column("escalations", sa.Integer(), nullable=False, default=0),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("answered_at", UtcDateTime()),
+    # When the request stops waiting for an answer (NULL: it never expires).
+    sa.Column("expires_at", UtcDateTime()),
     sa.Index(None, "status"),
     sa.Index(None, "job_id"),
 )
@@ -150,6 +155,7 @@ def job_from_row(row: Any) -> Job:
         output_tokens=m["output_tokens"],
         case_id=m["case_id"],
         cost_estimated=bool(m["cost_estimated"]),
+        trigger_key=m["trigger_key"],
         input_bytes=m["input_bytes"],
         output_bytes=m["output_bytes"],
     )
@@ -198,6 +204,7 @@ def request_from_row(row: Any, prefix: str = "") -> HumanRequest:
         question=m[prefix + "question"],
         answered_at=m[prefix + "answered_at"],
         response=m[prefix + "response"],
+        expires_at=m[prefix + "expires_at"],
     )
 
 

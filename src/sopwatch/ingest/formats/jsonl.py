@@ -200,6 +200,7 @@ def _run(obj: object, where: str = "") -> RunRecord:
         cost_micros=usd(get("cost_usd"), "cost_usd"),
         model=opt_str(get("model"), "", "model"),
         case=_case(get("case")),
+        trigger_key=_trigger_key(get("trigger_key")),
         steps=steps,
         human_requests=requests,
     )
@@ -324,6 +325,7 @@ def _requests(raw: object, steps: tuple[StepRecord, ...]) -> tuple[HumanRequestR
                 created_at=parse_time(d.get("created_at"), at + "created_at"),
                 answered_at=parse_time(d.get("answered_at"), at + "answered_at"),
                 response=json_text(d.get("response")),
+                expires_at=parse_time(d.get("expires_at"), at + "expires_at"),
             )
         )
     return tuple(requests)
@@ -345,3 +347,11 @@ def _case(d: object) -> CaseRecord | None:
         title=opt_str(d.get("title"), "case.", "title"),
         postponed_until=parse_time(d.get("postponed_until"), "case.postponed_until"),
     )
+
+
+def _trigger_key(value: object) -> str | None:
+    """``trigger_key``: a string, or an integer as its decimal text (a record id); None
+    when absent. Raises ``FieldError`` for any other JSON type."""
+    if type(value) is int:
+        return str(value)
+    return opt_str(value, "", "trigger_key")
