@@ -1,0 +1,196 @@
+"""Generated production weeks: a quiet baseline week and a window day of one assignment,
+as JSONL run objects (docs/jsonl-format.md), deterministic for a seed.
+
+A scenario takes a clean ``Week``, injects one fault into its window day (or baseline),
+and keeps the clean week as its twin. Times are UTC; costs in USD as the JSONL format
+takes them.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+#: The end of every scenario's window day (the check runs ``--at`` this time).
+WINDOW_END = datetime(2026, 3, 10, tzinfo=UTC)
+WINDOW_START = WINDOW_END - timedelta(days=1)
+BASELINE_START = WINDOW_START - timedelta(days=7)
+
+Run = dict[str, Any]
+
+
+def iso(at: datetime) -> str:
+    """``2026-03-10T00:00:00Z``."""
+    return at.isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class Week:
+    """Eight days of one assignment's runs: 7 baseline days, then the window day.
+
+    ``runs`` are JSONL run objects in time order; ``window`` and ``baseline`` give views of
+    them. Each run has ``id`` ``<prefix>-<n>``. ``expected_runs_per_day`` is what the
+    operator set (None: not set).
+    """
+
+    assignment: str
+    runs: list[Run] = field(default_factory=list)
+    expected_runs_per_day: float | None = None
+
+    @property
+    def window(self) -> list[Run]:
+        """The runs created in the window day."""
+        return [r for r in self.runs if r["created_at"] >= iso(WINDOW_START)]
+
+    @property
+    def baseline(self) -> list[Run]:
+        """The runs created before the window day."""
+        return [r for r in self.runs if r["created_at"] < iso(WINDOW_START)]
+
+    def run(self, external_id: str) -> Run:
+        """The run with this id (KeyError when there is none)."""
+        for run in self.runs:
+            if run["id"] == external_id:
+                return run
+        raise KeyError(external_id)
+
+
+def quiet_week(
+    assignment: str,
+    *,
+    seed: int = 0,
+    per_hour: float = 1.0,
+    source: str = "scheduled",
+    tools: tuple[str, ...] = ("lookup_invoice", "file_invoice"),
+    connection: str | None = "erp",
+    model: str = "gpt-4o",
+    cost_usd: float = 0.004,
+    step_ms: int = 800,
+    input_types: tuple[str, ...] = ("email", "pdf"),
+    start: datetime = BASELINE_START,
+    end: datetime = WINDOW_END,
+    prefix: str = "run",
+) -> Week:
+    """A healthy week: about ``per_hour`` runs an hour (scheduled every 1/per_hour hours
+    when ``source`` is ``scheduled``, else at random times), each a model call and one call
+    of each tool, completed and accepted, costs and durations with a little noise, no
+    failures, no human requests. ``expected_runs_per_day`` is set to ``24 × per_hour``.
+    """
+    rng = random.Random(f"{assignment}:{seed}")
+    week = Week(assignment=assignment, expected_runs_per_day=24 * per_hour)
+    for n, at in enumerate(_times(rng, start, end, per_hour, source == "scheduled")):
+        week.runs.append(
+            healthy_run(
+                f"{prefix}-{n}",
+                at,
+                rng=rng,
+                source=source,
+                tools=tools,
+                connection=connection,
+                model=model,
+                cost_usd=cost_usd,
+                step_ms=step_ms,
+                input_type=input_types[n % len(input_types)],
+            )
+        )
+    return week
+
+
+def _times(
+    rng: random.Random, start: datetime, end: datetime, per_hour: float, scheduled: bool
+) -> Iterator[datetime]:
+    """Run start times in ``[start, end)``: a fixed cadence, or a Poisson process."""
+    gap = timedelta(hours=1 / per_hour)
+    at = start + (gap / 2 if scheduled else timedelta(0))
+    while True:
+        if not scheduled:
+            at += timedelta(hours=rng.expovariate(per_hour))
+        if at >= end:
+            return
+        yield at
+        if scheduled:
+            at += gap
+
+
+def healthy_run(
+    external_id: str,
+    at: datetime,
+    *,
+    rng: random.Random,
+    source: str = "scheduled",
+    tools: tuple[str, ...] = ("lookup_invoice", "file_invoice"),
+    connection: str | None = "erp",
+    model: str = "gpt-4o",
+    cost_usd: float = 0.004,
+    step_ms: int = 800,
+    input_type: str = "email",
+) -> Run:
+    """One healthy run started at ``at``: a model step, then one step per tool."""
+    steps: list[Run] = []
+    clock = at
+    model_ms = int(step_ms * rng.uniform(0.8, 1.2))
+    steps.append(
+        {
+            "kind": "model",
+            "name": model,
+            "model": model,
+            "started_at": iso(clock),
+            "duration_ms": model_ms,
+            "input_tokens": int(1200 * rng.uniform(0.9, 1.1)),
+            "output_tokens": int(150 * rng.uniform(0.9, 1.1)),
+            "cost_usd": round(cost_usd * rng.uniform(0.9, 1.1), 6),
+            "finish_reason": "tool_calls",
+        }
+    )
+    clock += timedelta(milliseconds=model_ms)
+    for i, name in enumerate(tools):
+        ms = int(step_ms * rng.uniform(0.5, 1.5))
+        step: Run = {
+            "kind": "tool",
+            "name": name,
+            "arguments": {"invoice": external_id, "part": i},
+            "result": {"ok": True},
+            "started_at": iso(clock),
+            "duration_ms": ms,
+        }
+        if connection is not None:
+            step["connection"] = connection
+        steps.append(step)
+        clock += timedelta(milliseconds=ms)
+    return {
+        "id": external_id,
+        "status": "completed",
+        "source": source,
+        "created_at": iso(at),
+        "started_at": iso(at),
+        "finished_at": iso(clock),
+        "input": {"invoice": external_id, "type": input_type},
+        "input_type": input_type,
+        "output": {"filed": True, "invoice": external_id},
+        "verdict": "accepted",
+        "steps": steps,
+    }
+
+
+def fail_at(run: Run, step_name: str, error: object, *, failure_kind: str | None = None) -> Run:
+    """``run`` failed at its step ``step_name`` with ``error`` (steps after it dropped)."""
+    kept = []
+    for step in run["steps"]:
+        kept.append(step)
+        if step["name"] == step_name:
+            step["error"] = error
+            break
+    run["steps"] = kept
+    run["status"] = "failed"
+    run["error"] = error
+    run.pop("output", None)
+    run.pop("verdict", None)
+    if failure_kind is not None:
+        run["failure_kind"] = failure_kind
+    return run
+
+
+Inject = Callable[[Week], set[str]]
