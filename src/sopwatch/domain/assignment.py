@@ -50,3 +50,19 @@ class Revision:
     config: dict[str, Any] = field(default_factory=dict)
     live: bool = False
     known_good: bool = False
+
+    @property
+    def max_duration_ms(self) -> int | None:
+        """The revision's time limit for one job, in milliseconds: ``config["limits"]
+        ["max_duration_ms"]`` when it is an integer > 0 (a float with no fraction counts as
+        its integer, as in the JSONL format; a bool does not); else None (no limit set, or
+        a value that is not a usable limit)."""
+        limits = self.config.get("limits")
+        if not isinstance(limits, dict):
+            return None
+        value = limits.get("max_duration_ms")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            return None
+        return value

@@ -84,6 +84,9 @@ class CheckSettings:
       makes the pick reproducible.
     - ``significance``: p-value under which a rate differs from its baseline.
     - ``volume_tolerance``: run volume within ±this share of expected is on target.
+    - ``overdue_grace_ms``: a postponed case or a pending human request is overdue this
+      long after its ``postponed_until`` / ``expires_at`` (our choice: 5 min, so a queue or
+      an expiry sweep that runs every few minutes is not caught between two passes).
     """
 
     stale_after_ms: int = 4 * 3_600_000
@@ -95,6 +98,7 @@ class CheckSettings:
     seed: int | None = None
     significance: float = 0.05
     volume_tolerance: float = 0.5
+    overdue_grace_ms: int = 5 * 60_000
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -106,7 +110,17 @@ class CheckContext:
     - ``human_requests``: requests raised by window jobs, plus every request of the
       assignment still pending at ``window.end`` whatever its age;
     - ``request_jobs``: job id → job for every job a request in ``human_requests`` names;
-    - ``cases``: the cases worked on by window jobs (case id → case).
+    - ``cases``: the cases worked on by window jobs (case id → case);
+    - ``running_before``: the assignment's jobs still ``running`` that were created before
+      the window (those created in it are in ``jobs``), oldest first, at most
+      ``load.MAX_RUNNING_BEFORE``;
+    - ``last_steps``: job id → the last step (highest ``seq``) of each ``running_before``
+      job that has steps;
+    - ``time_limits_ms``: revision id → the revision's time limit for one job in ms
+      (``Revision.max_duration_ms``), for the revisions that set one;
+    - ``postponed_cases``: case id → case, for the cases still ``postponed`` that jobs of
+      the assignment created in the window or the 7 days before it worked on;
+    - ``postponed_case_jobs``: case id → those jobs (without input/output), oldest first.
     """
 
     assignment: Assignment
@@ -118,3 +132,8 @@ class CheckContext:
     request_jobs: Mapping[int, Job] = field(default_factory=dict)
     cases: Mapping[int, Case] = field(default_factory=dict)
     settings: CheckSettings = field(default_factory=CheckSettings)
+    running_before: tuple[Job, ...] = ()
+    last_steps: Mapping[int, Step] = field(default_factory=dict)
+    time_limits_ms: Mapping[int, int] = field(default_factory=dict)
+    postponed_cases: Mapping[int, Case] = field(default_factory=dict)
+    postponed_case_jobs: Mapping[int, tuple[Job, ...]] = field(default_factory=dict)

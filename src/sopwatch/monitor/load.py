@@ -12,19 +12,31 @@ import sqlalchemy as sa
 
 from sopwatch.domain.assignment import Assignment
 from sopwatch.domain.case import Case
-from sopwatch.domain.job import HumanRequest, Job
+from sopwatch.domain.enums import CaseStatus
+from sopwatch.domain.job import HumanRequest, Job, Step
 from sopwatch.monitor.context import Baseline, CheckContext, CheckSettings, Window
+from sopwatch.store.assignments import list_revisions
 from sopwatch.store.cases import case_from_row, cases
 from sopwatch.store.jobs import (
     count_requests,
     jobs,
     jobs_between,
+    jobs_on_postponed_cases,
+    last_steps_of,
     pending_requests,
     requests_of,
+    running_jobs_before,
     steps_of,
 )
 
 TRAILING_BASELINE = timedelta(days=7)  # docs/architecture.md: "else the trailing 7 days"
+#: At most this many running jobs from before the window are loaded (our choice: bounds
+#: the read; more than this many jobs running at once is itself the finding).
+MAX_RUNNING_BEFORE = 1_000
+#: Postponed cases are looked for among the jobs of the window and this long before it
+#: (our choice: a bounded index range; a case overdue for longer was named by every daily
+#: check of that week).
+POSTPONED_LOOKBACK = timedelta(days=7)
 
 
 def default_at(conn: sa.Connection, assignment: Assignment, now: datetime) -> datetime:
@@ -71,16 +83,27 @@ def load_context(
         if request.id not in seen:
             older.append(request)
             request_jobs[job.id] = job
+    running_before, last_steps = load_running_before(conn, assignment, window)
+    baseline = load_baseline(conn, assignment, window)
+    window_cases = _cases(conn, window_jobs)
+    postponed_cases, postponed_case_jobs = load_postponed_cases(
+        conn, assignment, window, (window_jobs, window_cases), baseline
+    )
     return CheckContext(
         assignment=assignment,
         window=window,
-        baseline=load_baseline(conn, assignment, window),
+        baseline=baseline,
         jobs=tuple(window_jobs),
         steps=steps_of(conn, job_ids),
         human_requests=tuple(older + requests),
         request_jobs=request_jobs,
-        cases=_cases(conn, window_jobs),
+        cases=window_cases,
         settings=settings,
+        running_before=running_before,
+        last_steps=last_steps,
+        time_limits_ms=load_time_limits(conn, assignment),
+        postponed_cases=postponed_cases,
+        postponed_case_jobs=postponed_case_jobs,
     )
 
 
@@ -114,3 +137,63 @@ def _cases(conn: sa.Connection, some_jobs: list[Job]) -> dict[int, Case]:
             case = case_from_row(row)
             found[case.id] = case
     return found
+
+
+def load_running_before(
+    conn: sa.Connection, assignment: Assignment, window: Window
+) -> tuple[tuple[Job, ...], dict[int, Step]]:
+    """The assignment's jobs still running that were created before the window (at most
+    ``MAX_RUNNING_BEFORE``, oldest first; the (assignment, status) index), and the last
+    step of each (one row per job; the (job, seq) index)."""
+    found = running_jobs_before(conn, assignment.id, window.start, MAX_RUNNING_BEFORE)
+    return tuple(found), last_steps_of(conn, [j.id for j in found])
+
+
+def load_time_limits(conn: sa.Connection, assignment: Assignment) -> dict[int, int]:
+    """Revision id → time limit for one job in ms, for the assignment's revisions that set
+    ``config["limits"]["max_duration_ms"]`` (an assignment has few revisions)."""
+    limits: dict[int, int] = {}
+    for revision in list_revisions(conn, assignment.id):
+        limit = revision.max_duration_ms
+        if limit is not None:
+            limits[revision.id] = limit
+    return limits
+
+
+def load_postponed_cases(
+    conn: sa.Connection,
+    assignment: Assignment,
+    window: Window,
+    loaded: tuple[list[Job], dict[int, Case]],
+    baseline: Baseline,
+) -> tuple[dict[int, Case], dict[int, tuple[Job, ...]]]:
+    """The cases still postponed that the assignment's jobs created in ``[window.start −
+    POSTPONED_LOOKBACK, window.end)`` worked on (case id → case), and those jobs per case
+    (oldest first, without input/output).
+
+    ``loaded`` holds the window's jobs and their cases. The baseline's jobs and cases are
+    used for the lookback when the baseline covers it (the trailing 7 days do), so no
+    query runs; otherwise the lookback's jobs on postponed cases are read through the
+    (team, assignment, created_at) index.
+    """
+    start = window.start - POSTPONED_LOOKBACK
+    window_jobs, window_cases = loaded
+    pairs = [(j, window_cases[j.case_id]) for j in window_jobs if j.case_id in window_cases]
+    if baseline.start <= start and baseline.end == window.start:
+        base_cases = {case.id: case for case in baseline.cases}
+        earlier = [
+            (j, base_cases[j.case_id])
+            for j in baseline.jobs
+            if j.created_at >= start and j.case_id in base_cases
+        ]
+    else:
+        earlier = jobs_on_postponed_cases(
+            conn, assignment.team_id, assignment.id, start, window.start
+        )
+    found: dict[int, Case] = {}
+    case_jobs: dict[int, list[Job]] = {}
+    for job, case in earlier + pairs:
+        if case.status == CaseStatus.POSTPONED:
+            found[case.id] = case
+            case_jobs.setdefault(case.id, []).append(job)
+    return found, {case_id: tuple(js) for case_id, js in case_jobs.items()}

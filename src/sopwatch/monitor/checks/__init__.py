@@ -1,9 +1,11 @@
 """The daily check's checks: pure functions ``CheckContext -> list[Finding]``.
 
 ``ALL_CHECKS`` lists them in the seed's order (Daily Checks, then Team Insights signals):
-Activity Inbox, Case Queue health, Jobs needing attention, status contradictions (ours:
-jobs whose status disagrees with their steps or requests), failure clusters, connections,
-cost per job, latency, tool-call loops, output spot-check, run volume, source breakdown. Each
+Activity Inbox, Case Queue health, overdue waits (ours: postponed cases and human
+requests past their time), Jobs needing attention, stuck jobs (ours: running far longer
+than jobs take), status contradictions (ours: jobs whose status disagrees with their steps
+or requests), failure clusters, connections, cost per job, latency, tool-call loops, output
+spot-check, run volume, source breakdown. Each
 returns at least one finding, an ``ok`` one when nothing is wrong, so the report shows
 every item of the checklist was done.
 """
@@ -24,7 +26,9 @@ from sopwatch.monitor.checks.latency import check_latency
 from sopwatch.monitor.checks.loops import check_tool_loops
 from sopwatch.monitor.checks.sources import check_sources
 from sopwatch.monitor.checks.spot_check import check_spot_check
+from sopwatch.monitor.checks.stuck import check_stuck_jobs
 from sopwatch.monitor.checks.volume import check_run_volume
+from sopwatch.monitor.checks.waits import check_overdue_waits
 from sopwatch.monitor.context import CheckContext
 
 Check = Callable[[CheckContext], list[Finding]]
@@ -32,7 +36,9 @@ Check = Callable[[CheckContext], list[Finding]]
 ALL_CHECKS: tuple[Check, ...] = (
     check_inbox,
     check_cases,
+    check_overdue_waits,
     check_needs_attention,
+    check_stuck_jobs,
     check_status_contradictions,
     check_failure_clusters,
     check_connections,
@@ -54,9 +60,11 @@ __all__ = [
     "check_inbox",
     "check_latency",
     "check_needs_attention",
+    "check_overdue_waits",
     "check_run_volume",
     "check_sources",
     "check_spot_check",
     "check_status_contradictions",
+    "check_stuck_jobs",
     "check_tool_loops",
 ]
