@@ -19,8 +19,7 @@ def _check(count: int, per_day: float | None = None, baseline: int = 0) -> Findi
     if baseline:
         ctx.baseline(baseline)
     _jobs(ctx, count)
-    (finding,) = check_run_volume(ctx.build())
-    return finding
+    return check_run_volume(ctx.build())[0]  # the count finding comes first
 
 
 def test_no_expectation_tells_how_to_set_one() -> None:
@@ -33,11 +32,15 @@ def test_on_target_is_ok() -> None:
     assert _check(28, per_day=30).severity == Severity.OK
 
 
-def test_zero_jobs_when_expected_is_act() -> None:
+def test_zero_jobs_is_act_only_when_poisson_makes_it_unlikely() -> None:
     finding = _check(0, per_day=30)
     assert finding.severity == Severity.ACT
     assert finding.response == RESPONSE_TOO_FEW
-    assert _check(0, per_day=1).severity == Severity.ACT
+    # P(0 | 7) = 0.0009 < 0.001; P(0 | 6) = 0.0025: significant, so watch, not act.
+    assert _check(0, per_day=7).severity == Severity.ACT
+    assert _check(0, per_day=6).severity == Severity.WATCH
+    # P(0 | 1) = e^-1 = 0.37: an empty window at 1 expected is ordinary chance.
+    assert _check(0, per_day=1).severity == Severity.OK
     assert _check(0, per_day=0.5).severity == Severity.OK
 
 
@@ -70,5 +73,5 @@ def test_baseline_rate_is_the_fallback_expectation() -> None:
 def test_failed_count_is_reported() -> None:
     ctx = Ctx(expected_runs_per_day=2)
     ctx.job(JobStatus.FAILED)
-    (finding,) = check_run_volume(ctx.build())
+    (finding,) = check_run_volume(ctx.build())  # no baseline schedule, no burst: one finding
     assert finding.evidence["failed"] == 1

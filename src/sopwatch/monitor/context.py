@@ -87,6 +87,10 @@ class CheckSettings:
     - ``overdue_grace_ms``: a postponed case or a pending human request is overdue this
       long after its ``postponed_until`` / ``expires_at`` (our choice: 5 min, so a queue or
       an expiry sweep that runs every few minutes is not caught between two passes).
+    - ``act_significance``: p-value under which a run-volume count is so unlikely that it
+      is ``act`` rather than ``watch`` (our choice: 0.001, for an empty window, missed
+      scheduled runs and bursts; at one check a day a false alarm comes about once in
+      three years per item).
     """
 
     stale_after_ms: int = 4 * 3_600_000
@@ -99,6 +103,7 @@ class CheckSettings:
     significance: float = 0.05
     volume_tolerance: float = 0.5
     overdue_grace_ms: int = 5 * 60_000
+    act_significance: float = 0.001
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
