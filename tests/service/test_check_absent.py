@@ -19,7 +19,7 @@ from sopwatch.service.assignments import set_assignment
 from sopwatch.service.check import run_check
 from sopwatch.service.store import Store
 from sopwatch.store.assignments import get_assignment, revisions
-from sopwatch.store.jobs import running_jobs_before
+from sopwatch.store.unfinished import running_jobs_before
 from tests.service.conftest import load
 
 END = datetime(2026, 3, 10, tzinfo=UTC)

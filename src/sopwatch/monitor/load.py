@@ -21,13 +21,11 @@ from sopwatch.store.jobs import (
     count_requests,
     jobs,
     jobs_between,
-    jobs_on_postponed_cases,
-    last_steps_of,
     pending_requests,
     requests_of,
-    running_jobs_before,
     steps_of,
 )
+from sopwatch.store.unfinished import jobs_on_postponed_cases, last_steps_of, running_jobs_before
 
 TRAILING_BASELINE = timedelta(days=7)  # docs/architecture.md: "else the trailing 7 days"
 #: At most this many running jobs from before the window are loaded (our choice: bounds
