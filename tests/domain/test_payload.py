@@ -66,6 +66,11 @@ def test_pretty_keeps_a_lone_surrogate_escaped() -> None:
             "RateLimitError: 429 Too Many Requests",
         ),
         ('{"detail":"boom"}', "boom"),
+        (
+            '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}',
+            "overloaded_error: Overloaded",
+        ),
+        ('{"type":"error","message":"boom"}', "boom"),
         ('{"x":1}', '{"x":1}'),
         ("[1,2]", "[1,2]"),
         ("HTTP 401 Unauthorized", "HTTP 401 Unauthorized"),

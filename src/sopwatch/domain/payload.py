@@ -13,7 +13,9 @@ one), checked in this order, first non-empty value wins:
   ``error`` when it is a string; else the canonical JSON of the whole object.
 - ``code``: ``code``, ``error.code``, ``type``, ``error.type``, ``status``,
   ``status_code``, ``error.status``; else ``error`` when it is a string and was not taken
-  as the message. Numbers become their decimal text.
+  as the message. Numbers become their decimal text. A ``type`` of just ``error`` is a
+  wrapper, not a code (Anthropic: ``{"type": "error", "error": {"type":
+  "overloaded_error", …}}`` reads ``overloaded_error: Overloaded``), so the next key is read.
 
 So ``{"error": "invalid_grant", "error_description": "Token expired"}`` reads
 ``invalid_grant: Token expired`` and ``{"error": {"message": "Rate limited", "code":
@@ -31,6 +33,8 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 _MESSAGE_KEYS = ("message", "error.message", "error_description", "detail", "msg")
 _CODE_KEYS = ("code", "error.code", "type", "error.type", "status", "status_code", "error.status")
+#: Code values that only say "this is an error" (a wrapper's ``type``), skipped.
+_WRAPPER_CODES = frozenset({"error"})
 
 
 def canonical_json(value: object) -> str:
@@ -116,7 +120,7 @@ def summarize_error(error: object) -> ErrorSummary | None:
         text = value if isinstance(value, str) else canonical_json(value)
         return ErrorSummary(text)
     message = _first(value, _MESSAGE_KEYS)
-    code = _first(value, _CODE_KEYS)
+    code = _first(value, _CODE_KEYS, skip=_WRAPPER_CODES)
     bare = value.get("error")
     if message is None and isinstance(bare, str) and bare:
         message = bare
@@ -131,14 +135,16 @@ def error_line(error: str | None) -> str | None:
     return None if summary is None else summary.line()
 
 
-def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+def _first(
+    obj: dict[str, Any], keys: tuple[str, ...], skip: frozenset[str] = frozenset()
+) -> str | None:
     """The first of ``keys`` (``a.b`` looks inside an object) holding a non-empty string
-    or a number (as text)."""
+    (not in ``skip``, compared in lower case) or a number (as text)."""
     for key in keys:
         value: Any = obj
         for part in key.split("."):
             value = value.get(part) if isinstance(value, dict) else None
-        if isinstance(value, str) and value.strip():
+        if isinstance(value, str) and value.strip() and value.strip().lower() not in skip:
             return value
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
