@@ -108,3 +108,41 @@ def test_json_errors_are_fingerprinted_by_code_and_message() -> None:
 def test_json_error_with_a_traceback_message_keeps_the_exception_line() -> None:
     text = '{"code":"E1","message":"Traceback (most recent call last):\\n  x\\nValueError: 7"}'
     assert fingerprint(text) == "E1: ValueError: <num>"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "model claude-3-haiku-20240307 failed",
+        "gpt-4o-2024-08-06 not found",
+        "The model `gpt-4-0314` has been deprecated",
+        "model 'gpt-4o-mini' does not exist",
+        "models/gemini-1.5-pro-002 is not found for API version v1beta",
+        "anthropic.claude-3-5-sonnet-20241022-v2:0 is not available",
+        "Model llama3.1:8b is overloaded",
+        "openai/gpt-4o-mini failed",
+    ],
+)
+def test_model_names_stay_whole(text: str) -> None:
+    assert fingerprint(text) == text
+
+
+def test_different_models_stay_apart_and_other_values_still_go() -> None:
+    a = fingerprint("The model `gpt-4-0314` does not exist (request 123)")
+    b = fingerprint("The model `gpt-4-0613` does not exist (request 456)")
+    assert a == "The model `gpt-4-0314` does not exist (request <num>)"
+    assert a != b
+    plain = fingerprint("seats on flight HAT290 for user 'bob'")
+    assert plain == "seats on flight <id> for user <str>"
+
+
+def test_json_error_codes_are_kept_verbatim() -> None:
+    google = '{"error":{"code":429,"message":"Resource has been exhausted","status":"RESOURCE_EXHAUSTED"}}'  # noqa: E501
+    assert fingerprint(google) == "429: Resource has been exhausted"
+    assert fingerprint('{"code":"E1001","message":"bad row 7"}') == "E1001: bad row <num>"
+    assert fingerprint('{"code":"E1002","message":"bad row 7"}') == "E1002: bad row <num>"
+    anthropic = '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'
+    assert fingerprint(anthropic) == "overloaded_error: Overloaded"
+    assert fingerprint('{"error":"invalid_grant"}') != fingerprint(
+        '{"error":{"code":"rate_limited","message":"invalid_grant"}}'
+    )

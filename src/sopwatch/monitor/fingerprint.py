@@ -40,6 +40,25 @@ _NUMBER = re.compile(r"(?<![\w.<])\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?=[A-Za-z%]{0,3
 # short numbers (gpt4, v2, x86_64) stay.
 _MIXED_ID = re.compile(r"\b(?=\w*[A-Za-z])(?=\w*\d{3})\w+\b")
 _SPACE = re.compile(r"\s+")
+# A model name: optional vendor prefixes (``openai/``, ``models/``, ``us.anthropic.``), a
+# model family, then a version or variant (a digit, or a dash and a letter), up to the end
+# of the token. Kept whole: the model is part of the cause ("model_not_found" for which
+# model). Families after the providers' model lists (our choice of list).
+_MODEL = re.compile(
+    r"(?<![\w\-./:@])(?:[A-Za-z][\w\-]*[./])*"
+    r"(?:(?:gpt|chatgpt|claude|gemini|gemma|llama|codellama|mistral|mixtral|codestral|"
+    r"ministral|magistral|pixtral|deepseek|qwen|qwq|phi|grok|text-embedding|text-davinci|"
+    r"davinci|babbage|dall-e|whisper|tts|sonar|jamba|nova|kimi|glm)(?=[\-.:_]?\d|-[A-Za-z])"
+    r"|command-(?:r|a|light|nightly)\b|o[1-9](?=\b|-))"
+    r"(?:[\w@]|[\-.:/](?=\w))*",
+    re.IGNORECASE,
+)
+#: Model names are hidden behind private-use characters from here on while normalising.
+_MODEL_MARK = 0xE000
+_MAX_MODELS = 64
+# A JSON error's code that reads as a code: one short token of letters, digits and
+# separators (our choice: 60 characters).
+_CODE_LIKE = re.compile(r"[\w.\-:/]{1,60}")
 # HTTP error statuses name the failure ("401 Unauthorized", "HTTP 503", "Error code: 400"),
 # so a 4xx/5xx number right after such a word, or before a capitalised reason, is kept.
 _STATUS = re.compile(r"[45]\d\d")
@@ -77,17 +96,53 @@ def _error_line(text: str) -> str:
     return lines[0]
 
 
-def _summary_line(error: str) -> str:
-    """The line a fingerprint is made from: for a JSON error object its code and the error
-    line of its message (``code: message``, as ``payload.error_line`` reads it); for plain
-    text the error line itself."""
+def _summary_parts(error: str) -> tuple[str | None, str]:
+    """``(code, line)`` a fingerprint is made from: for a JSON error object its code (None
+    when it has none, or the code is the message) and the error line of its message (as
+    ``payload.error_line`` reads it); for plain text no code and the error line itself."""
     summary = summarize_error(error)
     if summary is None:
-        return ""
+        return None, ""
     line = _error_line(summary.message)
     if summary.code is None or summary.code == line:
-        return line
-    return f"{_error_line(summary.code)}: {line}"
+        return None, line
+    return _error_line(summary.code), line
+
+
+def _code(code: str) -> str:
+    """A JSON error's code as the fingerprint keeps it: verbatim when it reads as a code
+    (``invalid_grant``, ``429``, ``E1001``, ``RESOURCE_EXHAUSTED``: it names the cause),
+    else normalised like a message."""
+    return code if _CODE_LIKE.fullmatch(code) else _normalise(code)
+
+
+def _protect_models(text: str) -> tuple[str, list[str]]:
+    """``text`` with each model name replaced by one private-use character (no pattern
+    below touches those), and the names in order, for ``_restore``."""
+    names: list[str] = []
+
+    def hide(match: re.Match[str]) -> str:
+        if len(names) >= _MAX_MODELS:
+            return match.group()
+        names.append(match.group())
+        return chr(_MODEL_MARK + len(names) - 1)
+
+    return _MODEL.sub(hide, text), names
+
+
+def _restore(text: str, names: list[str]) -> str:
+    """Put back the model names ``_protect_models`` took out."""
+    for i, name in enumerate(names):
+        text = text.replace(chr(_MODEL_MARK + i), name)
+    return text
+
+
+def _quoted(match: re.Match[str]) -> str:
+    """``<str>`` for a quoted string, except a quoted model name, which stays."""
+    inner = match.group()[1:-1]
+    if len(inner) == 1 and _MODEL_MARK <= ord(inner) < _MODEL_MARK + _MAX_MODELS:
+        return match.group()
+    return "<str>"
 
 
 def _collapse(pattern: re.Pattern[str], placeholder: str, text: str) -> str:
@@ -104,8 +159,11 @@ def _collapse(pattern: re.Pattern[str], placeholder: str, text: str) -> str:
 def fingerprint(error: str | None) -> str:
     """Normalise an error text to a fingerprint (≤ 200 chars, one line).
 
-    Steps: read a JSON error object as ``code: message`` (``payload.summarize_error``);
-    keep the error line (first non-empty line; last line of a traceback); replace
+    Steps: read a JSON error object as ``code: message`` (``payload.summarize_error``) and
+    keep its code verbatim when it reads as one (``invalid_grant``, ``429``, ``E1001``:
+    the code is what tells causes apart); keep the error line (first non-empty line;
+    last line of a traceback); keep model names whole (``claude-3-haiku-20240307``,
+    ``gpt-4o-2024-08-06``, ``models/gemini-1.5-pro-002``, also when quoted); replace
     URLs with ``<url>``, UUIDs with ``<uuid>``, quoted strings ('…' and "…") with
     ``<str>``, ``{…}`` and ``[…]`` literals with ``<obj>``/``<list>``, hex ids (``0x…``
     or ≥ 8 hex digits with a digit) with ``<hex>``, paths with ≥ 2 separators with
@@ -117,16 +175,26 @@ def fingerprint(error: str | None) -> str:
     Example: ``TypeError: PageDownTool.forward() got an unexpected keyword argument 'query'``
     → ``TypeError: PageDownTool.forward() got an unexpected keyword argument <str>``;
     ``{"error":"invalid_grant","error_description":"Token 42 expired"}`` →
-    ``invalid_grant: Token <num> expired``. Results are memoised (errors repeat a lot
-    within a window).
+    ``invalid_grant: Token <num> expired``; ``{"error":{"code":429,"message":"Resource
+    has been exhausted"}}`` → ``429: Resource has been exhausted``. Results are memoised
+    (errors repeat a lot within a window).
     """
     if not error:
         return ""
-    text = _summary_line(error)[:_MAX_SCAN_CHARS]
+    code, line = _summary_parts(error)
+    text = _normalise(line[:_MAX_SCAN_CHARS])
+    if code is not None:
+        text = f"{_code(code)}: {text}"
+    return text[:MAX_FINGERPRINT_CHARS]
+
+
+def _normalise(text: str) -> str:
+    """One line with its values replaced by placeholders (``fingerprint``'s steps)."""
+    text, models = _protect_models(text)
     text = _URL.sub("<url>", text)
     text = _UUID.sub("<uuid>", text)
-    text = _SINGLE_QUOTED.sub("<str>", text)
-    text = _DOUBLE_QUOTED.sub("<str>", text)
+    text = _SINGLE_QUOTED.sub(_quoted, text)
+    text = _DOUBLE_QUOTED.sub(_quoted, text)
     text = _collapse(_BRACED, "<obj>", text)
     text = _collapse(_BRACKETED, "<list>", text)
     text = _HEX.sub("<hex>", text)
@@ -134,7 +202,7 @@ def fingerprint(error: str | None) -> str:
     text = _MIXED_ID.sub(_mixed_id, text)
     text = _NUMBER.sub(_number, text)
     text = _SPACE.sub(" ", text).strip()
-    return text[:MAX_FINGERPRINT_CHARS]
+    return _restore(text, models)
 
 
 _NAME_NUMBER = re.compile(r"(?<![A-Za-z0-9_])\d+(?![A-Za-z0-9_])")
