@@ -71,12 +71,16 @@ def test_bad_day_is_found(cli: Cli, tmp_path: Path) -> None:
     found = {}
     for f in report["findings"]:
         found.setdefault(f["kind"], f)
-    assert found["connection_auth"]["severity"] == "act"
-    assert found["connection_auth"]["evidence"]["connection"] == "crm"
-    cluster = found["failure_cluster"]
-    assert cluster["severity"] == "act"
-    assert len(cluster["evidence"]["job_ids"]) == 6
-    assert "crm_lookup" in cluster["title"]
+    auth = found["connection_auth"]
+    assert auth["severity"] == "act"
+    assert auth["evidence"]["connection"] == "crm"
+    assert auth["evidence"]["error_class"] == "auth"
+    assert len(auth["evidence"]["job_ids"]) == 6
+    # one cause, one finding: the failure cluster of the same six jobs is folded into it
+    (cluster,) = [v for v in auth["evidence"]["also"] if v["kind"] == "failure_cluster"]
+    assert (cluster["view"], cluster["shared_jobs"]) == ("cause", 6)
+    assert found["failure_cluster"]["severity"] == "ok"
+    assert "folded" in found["failure_cluster"]["title"]
     assert found["case_failed_rate"]["severity"] == "act"
     assert found["case_postponed_rate"]["severity"] in {"watch", "act"}
     assert found["cost_spike"]["severity"] == "act"

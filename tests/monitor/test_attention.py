@@ -39,6 +39,8 @@ def test_rows_name_the_failing_step_and_the_gate() -> None:
     assert row_failed["job_id"] == failed.label == "run-17"
     assert row_failed["step"] == "lookup"
     assert row_failed["failure_kind"] == "tool_error"
+    assert row_failed["error_class"] == "code_error"
+    assert finding.evidence["error_classes"] == {"code_error": 1}
     assert len(row_failed["error"]) == 120
     assert row_waiting == {
         "job_id": waiting.label,
@@ -46,6 +48,7 @@ def test_rows_name_the_failing_step_and_the_gate() -> None:
         "step": "refund_approval",
         "failure_kind": None,
         "error": None,
+        "error_class": None,
     }
 
 

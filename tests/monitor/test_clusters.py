@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from sopwatch.domain.enums import JobStatus, Severity
 from sopwatch.domain.finding import Finding
+from sopwatch.monitor.checks._causes import (
+    RESPONSE_INVALID_INPUT,
+    RESPONSE_INVALID_TOOL_ARGUMENTS,
+    RESPONSE_REAUTHORIZE,
+    RESPONSE_TIMEOUT,
+)
 from sopwatch.monitor.checks.clusters import (
     MAX_CLUSTER_FINDINGS,
     RESPONSE_INPUT_TYPE,
@@ -53,7 +59,8 @@ def test_page_down_errors_in_completed_jobs_cluster_as_act() -> None:
     assert ev["job_count"] == 6 and ev["step_count"] == 12
     assert ev["fingerprint"].endswith("argument <str>")
     assert ev["sample_error"] == PAGE_DOWN.format("")
-    assert finding.response.startswith(RESPONSE_SAME_STEP)
+    assert ev["error_class"] == "invalid_tool_arguments"
+    assert finding.response.startswith(RESPONSE_INVALID_TOOL_ARGUMENTS)
 
 
 def test_two_to_four_jobs_is_watch_and_one_job_is_no_cluster() -> None:
@@ -91,8 +98,9 @@ def test_step_group_covered_by_an_error_group_is_not_repeated() -> None:
     ctx = Ctx()
     for _ in range(5):
         ctx.job(JobStatus.FAILED, steps=[tool("write_crm", error="HTTP 500 from CRM")])
+        ctx.job(JobStatus.FAILED, steps=[model(), tool("read_crm", error="KeyError: 'id'")])
     findings = check_failure_clusters(ctx.build())
-    assert [f.evidence["dimension"] for f in findings] == ["error"]
+    assert sorted(f.evidence["dimension"] for f in findings) == ["cause", "error"]
 
 
 def test_single_connection_failing_names_the_connection() -> None:
@@ -104,7 +112,8 @@ def test_single_connection_failing_names_the_connection() -> None:
         )
     (finding,) = check_failure_clusters(ctx.build())
     assert finding.evidence["connection"] == "slack-main"
-    assert finding.response.startswith(RESPONSE_ONE_CONNECTION)
+    assert finding.evidence["error_class"] == "timeout"
+    assert finding.response == RESPONSE_TIMEOUT  # no first-step hint for a service's answer
 
 
 def test_connection_with_several_errors_gets_its_own_cluster() -> None:
@@ -123,7 +132,8 @@ def test_one_connection_with_data_errors_is_the_steps_problem_not_credentials() 
     ctx = Ctx()
     for i in range(5):
         error = f"ValidationError: field 'amount' missing in row {i}"
-        ctx.job(JobStatus.FAILED, steps=[tool("parse", error=error, connection="docparser")])
+        steps = [model(), tool("parse", error=error, connection="docparser")]
+        ctx.job(JobStatus.FAILED, steps=steps)
     findings = check_failure_clusters(ctx.build())
     assert findings and all(not f.response.startswith(RESPONSE_ONE_CONNECTION) for f in findings)
     assert any(f.response.startswith(RESPONSE_SAME_STEP) for f in findings)
@@ -133,10 +143,16 @@ def test_failures_across_connections_point_to_sop_logic() -> None:
     ctx = Ctx()
     for i in range(5):
         conn = ["crm", "mail", "sheets"][i % 3]
-        ctx.job(JobStatus.FAILED, steps=[tool("apply", error=f"Error{i}", connection=conn)])
-    (finding,) = _by_dimension(check_failure_clusters(ctx.build()), "step")
+        steps = [model(), tool("apply", error=f"Error{i}", connection=conn)]
+        ctx.job(JobStatus.FAILED, steps=steps)
+    (finding,) = check_failure_clusters(ctx.build())
+    assert finding.evidence["dimension"] == "connections"
     assert finding.response.startswith(RESPONSE_MANY_CONNECTIONS)
     assert finding.evidence["connections"] == {"crm": 2, "mail": 2, "sheets": 1}
+    # the same jobs by step and by connection are other views of the same cause: folded in
+    views = [(v["view"], v.get("step") or v.get("connection")) for v in finding.evidence["also"]]
+    assert views == [("step", "apply"), ("connection", "crm"), ("connection", "mail")]
+    assert finding.evidence["also"][0]["shared_jobs"] == 5
 
 
 def test_failures_at_different_steps_are_no_step_cluster() -> None:
@@ -149,10 +165,11 @@ def test_failures_at_different_steps_are_no_step_cluster() -> None:
 def test_failed_jobs_without_steps_point_to_the_input() -> None:
     ctx = Ctx()
     for _ in range(5):
-        ctx.job(JobStatus.FAILED, error="invalid input")
+        ctx.job(JobStatus.FAILED, error="boom")
     (finding,) = _by_dimension(check_failure_clusters(ctx.build()), "step")
     assert finding.evidence["step"] == "(before the first step)"
-    assert "input data was missing or malformed" in finding.response
+    assert finding.evidence["error_class"] == "invalid_input"
+    assert finding.response == RESPONSE_INVALID_INPUT
 
 
 def test_input_type_concentration() -> None:
@@ -160,13 +177,15 @@ def test_input_type_concentration() -> None:
     for i in range(10):
         ctx.job(at=i, input_type="email")
     for i in range(5):
-        ctx.job(JobStatus.FAILED, at=i, input_type="pdf", steps=[agent(f"Step {i}", f"E{i}")])
+        ctx.job(JobStatus.FAILED, at=i, input_type="pdf", steps=[agent(f"step_{i}", f"E{i}")])
     findings = check_failure_clusters(ctx.build())
     (finding,) = _by_dimension(findings, "input_type")
     assert finding.severity == Severity.ACT
     assert finding.evidence["input_type"] == "pdf"
     assert finding.response == RESPONSE_INPUT_TYPE.format(value="pdf")
-    assert "5 of 5 failed jobs have input type pdf" in finding.title
+    assert finding.title == (
+        "5 of 5 failed jobs have input type pdf, against 0.0% of the other 10 jobs (p < 0.001)"
+    )
 
 
 def test_input_type_every_job_has_is_no_concentration() -> None:
@@ -191,7 +210,7 @@ def test_hour_concentration_suggests_an_outage() -> None:
     for i in range(20):
         ctx.job(at=i)
     for i in range(5):
-        ctx.job(JobStatus.FAILED, at=3 + i * 0.1, steps=[agent(f"Step {i}", f"Other{i}")])
+        ctx.job(JobStatus.FAILED, at=3 + i * 0.1, steps=[agent(f"step_{i}", f"Other{i}")])
     (finding,) = _by_dimension(check_failure_clusters(ctx.build()), "hour")
     assert finding.evidence["hour_utc"] == 3
     assert "outage" in finding.response
@@ -248,10 +267,14 @@ def test_json_errors_cluster_by_their_code_and_show_as_one_line() -> None:
         ctx.job(steps=[tool("crm", error=grant)], external_id=f"g-{i}")
         limited = f'{{"error":{{"code":"rate_limited","message":"Retry in {i}s"}}}}'
         ctx.job(steps=[tool("crm", error=limited)], external_id=f"r-{i}")
-    findings = _by_dimension(check_failure_clusters(ctx.build()), "error")
-    assert {f.evidence["fingerprint"]: f.evidence["job_ids"] for f in findings} == {
-        "invalid_grant: Token <num> expired": ["g-0", "g-1", "g-2"],
-        "rate_limited: Retry in <num>s": ["r-0", "r-1", "r-2"],
+    findings = _by_dimension(check_failure_clusters(ctx.build()), "cause")
+    assert {f.evidence["error_class"]: f.evidence["job_ids"] for f in findings} == {
+        "auth": ["g-0", "g-1", "g-2"],
+        "rate_limit": ["r-0", "r-1", "r-2"],
+    }
+    assert {p for f in findings for p in f.evidence["fingerprints"]} == {
+        "invalid_grant: Token <num> expired",
+        "rate_limited: Retry in <num>s",
     }
     samples = {f.evidence["sample_error"] for f in findings}
     assert samples == {"invalid_grant: Token 0 expired", "rate_limited: Retry in 0s"}
@@ -263,5 +286,6 @@ def test_json_auth_errors_on_one_connection_get_the_credentials_response() -> No
     for i in range(3):
         error = f'{{"status_code":401,"detail":"Request {i} refused"}}'
         ctx.job(steps=[tool("crm", error=error, connection="hubspot")])
-    (finding,) = _by_dimension(check_failure_clusters(ctx.build()), "error")
-    assert finding.response.startswith(RESPONSE_ONE_CONNECTION)
+    (finding,) = _by_dimension(check_failure_clusters(ctx.build()), "cause")
+    assert finding.evidence["error_class"] == "auth"
+    assert finding.response == RESPONSE_REAUTHORIZE

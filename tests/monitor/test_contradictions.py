@@ -77,6 +77,7 @@ def test_completed_after_failed_last_tool_step_is_watch_and_names_the_step() -> 
             "seq": 2,
             "kind": "tool",
             "error": "rate_limited: Slow down",
+            "error_class": "rate_limit",
             "model_calls": 1,
         }
     ]

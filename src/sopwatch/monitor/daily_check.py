@@ -1,6 +1,8 @@
 """The daily check: run every check of the seed's checklist over one window.
 
-``run_daily_check(ctx)`` runs ``checks.ALL_CHECKS`` in order and returns a ``Report``;
+``run_daily_check(ctx)`` runs ``checks.ALL_CHECKS`` in order, folds the views of one cause
+into the finding naming it (``monitor.fold``: one cause, one finding) and returns a
+``Report``;
 ``Report.to_dict()`` is the JSON the CLI (``--json``) and the API print, and
 ``Report.exit_code`` is what ``sopwatch check`` exits with.
 """
@@ -16,6 +18,7 @@ from sopwatch.domain.enums import Severity
 from sopwatch.domain.finding import Finding, worst
 from sopwatch.monitor.checks import ALL_CHECKS, Check
 from sopwatch.monitor.context import Baseline, CheckContext, Window
+from sopwatch.monitor.fold import fold_causes
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +83,8 @@ def run_daily_check(ctx: CheckContext, checks: Sequence[Check] = ALL_CHECKS) -> 
 
     A check that raises does not stop the others: it contributes one ``check_error``
     finding (``act``) naming the check and the exception, and the traceback is logged.
+    Then views of the same failures fold into the finding naming their cause
+    (``monitor.fold.fold_causes``).
     """
     findings: list[Finding] = []
     for check in checks:
@@ -92,7 +97,7 @@ def run_daily_check(ctx: CheckContext, checks: Sequence[Check] = ALL_CHECKS) -> 
         assignment=ctx.assignment.name,
         window=ctx.window,
         baseline=ctx.baseline,
-        findings=findings,
+        findings=fold_causes(findings),
     )
 
 

@@ -10,6 +10,7 @@ from collections import Counter
 from typing import Any
 
 from sopwatch.domain.enums import JobStatus, Severity, StepKind
+from sopwatch.domain.error_class import classify_job
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import HumanRequest, Job
 from sopwatch.monitor.checks._common import (
@@ -50,7 +51,8 @@ def check_needs_attention(ctx: CheckContext) -> list[Finding]:
     Fisher p < ``settings.significance``; seed: "Spike in Failed Jobs … requires immediate
     investigation"). No baseline counts like a spike, as in ``case_failed_rate`` (our
     choice). Evidence ``jobs`` rows: ``{"job_id", "status", "step", "failure_kind",
-    "error"}``, at most 50 (``job_ids`` lists all).
+    "error", "error_class"}`` (``domain.error_class``; None for Needs Input), at most 50
+    (``job_ids`` lists all); ``error_classes``: class → failed jobs, most first.
     """
     failed = failed_jobs(ctx.jobs)
     waiting = [job for job in ctx.jobs if job.status == JobStatus.NEEDS_INPUT]
@@ -65,6 +67,9 @@ def check_needs_attention(ctx: CheckContext) -> list[Finding]:
     evidence["jobs"] = rows[:MAX_DETAIL_ROWS]
     evidence["failed_steps"] = dict(
         Counter(row["step"] for row in rows if row["status"] == "failed").most_common()
+    )
+    evidence["error_classes"] = dict(
+        Counter(row["error_class"] for row in rows if row["error_class"]).most_common()
     )
     title = f"{plural(len(failed), 'failed job')} and {fmt_count(len(waiting))} Needs Input"
     title += f"; failed rate {pct(evidence['failed_rate'])}"
@@ -118,6 +123,7 @@ def _latest_pending(requests: list[HumanRequest]) -> dict[int, HumanRequest]:
 def _row(ctx: CheckContext, job: Job, request: HumanRequest | None) -> dict[str, Any]:
     """One ``jobs`` row: where the job stopped and why."""
     steps = ctx.steps.get(job.id, ())
+    error_class = classify_job(job, steps)
     if job.status == JobStatus.FAILED:
         step = failing_step(steps)
         step_name = step.name if step is not None else None
@@ -131,6 +137,7 @@ def _row(ctx: CheckContext, job: Job, request: HumanRequest | None) -> dict[str,
         "step": step_name,
         "failure_kind": job.failure_kind,
         "error": error_text(error, ERROR_CHARS),
+        "error_class": None if error_class is None else str(error_class),
     }
 
 

@@ -1,65 +1,104 @@
 """Failure clusters (seed "Failure clusters" and "Spike in Failed Jobs"): one finding each.
 
 Groups, over the window (docs/architecture.md: "group failed jobs by step, connection, input type,
-error fingerprint and hour"):
+error fingerprint and hour"; the grouping is in ``_cluster_groups``):
 
-- ``error``: failed model/tool/agent steps of ANY window job by (step name, error
-  fingerprint). Completed jobs count too: imported runs often complete despite failing
-  tool calls. Model steps are included as well as tool and agent steps (our choice: a
-  provider outage clusters the same way).
+- ``cause``: failed model/tool/agent steps of ANY window job whose error reads as a
+  service class (``domain.error_class``: auth, rate_limit, model_not_found,
+  context_overflow, timeout, server_error) by (class, connection — else model, else
+  step). Providers and libraries word one cause many ways (``HTTP 401``,
+  ``{"error":"invalid_grant"}``, ``Request failed with status code 401``); the class
+  names it once, and the fingerprints stay in the evidence.
+- ``error``: the other failed steps of ANY window job by (step name, error fingerprint).
+  Completed jobs count too: imported runs often complete despite failing tool calls.
+  Model steps are included as well as tool and agent steps (our choice: a provider
+  outage clusters the same way).
 - ``step``: failed jobs by the step where they failed (last error step, else last step);
-  skipped when an ``error`` group of the same step already covers the same jobs.
+  skipped when a ``cause`` or ``error`` group of the same step already covers the same jobs.
 - ``connection``: failed steps by connection; skipped when all of a connection's failed
-  steps are one ``error`` group (that finding already names the connection).
+  steps are one ``cause`` or ``error`` group (that finding already names the connection).
+- ``connections``: failed jobs ending on data or logic errors spread over several
+  connections (seed: "Failures spread across multiple Connections usually point to a SOP
+  logic issue").
 - ``input_type`` / ``hour``: failed jobs concentrated in one input type or one UTC hour of
-  day of ``Job.created_at``.
+  day of ``Job.created_at``, claimed only when a test supports it (``_concentration``:
+  one-sided Fisher's exact test, Bonferroni-corrected) and worded as the counts are.
 
 Severity: a group spanning ≥ ``settings.cluster_min_jobs`` jobs is ``act`` (seed: "if five
 Jobs all fail at the same step, that is a SOP or Connection issue, not random noise"),
-2..min−1 jobs ``watch``; one job is no cluster. Single pass over the steps, fingerprints
-memoised: ~3,500 jobs × 10 steps take a few milliseconds.
+2..min−1 jobs ``watch``; one job is no cluster. A ``connections`` group is ``act`` only
+when the failed rate is a spike by ``needs_attention``'s rule, else ``watch`` (our
+choice: failures at different places are noise until there are too many of them). Each
+finding carries ``error_class`` (its jobs' or steps' most common class) and the response of
+its class when most of its failures share one (``_causes``). Views of the same failures
+fold into the finding naming their cause (``monitor.fold``). Single pass over the steps,
+fingerprints and classes memoised: ~3,500 jobs × 10 steps take a few milliseconds.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from sopwatch.domain.enums import Severity, StepKind, StepStatus
+from sopwatch.domain.enums import Severity
+from sopwatch.domain.error_class import SERVICE_CLASSES, ErrorClass
 from sopwatch.domain.finding import Finding, worst
-from sopwatch.domain.job import Job, Step
+from sopwatch.monitor.checks._causes import (
+    CLASS_RESPONSES,
+    CLASS_WORDS,
+    class_evidence,
+    context_response,
+    failed_rate_spike,
+    majority,
+)
+from sopwatch.monitor.checks._cluster_groups import (
+    NO_STEPS,
+    Group,
+    Window,
+    concentration_groups,
+    error_groups,
+    spread_group,
+    step_groups,
+)
 from sopwatch.monitor.checks._common import (
     MAX_DETAIL_ROWS,
     error_text,
     failed_jobs,
-    failing_step,
-    fmt_count,
     ok_finding,
-    pct,
     plural,
-    reads_as_auth,
-    reads_as_outage,
     truncate,
 )
+from sopwatch.monitor.checks._concentration import (
+    RESPONSE_HOUR,
+    RESPONSE_INPUT_TYPE,
+    concentration,
+    hour_response,
+    input_type_response,
+)
+from sopwatch.monitor.checks._concentration import title as concentration_title
 from sopwatch.monitor.checks.loops import LIMIT_FAILURES
 from sopwatch.monitor.context import CheckContext
-from sopwatch.monitor.fingerprint import fingerprint, normalise_step_name
+from sopwatch.monitor.fold import fold_causes
 
-#: A group is concentrated in one value when ≥ this share of its jobs have it (our
-#: choice; seed: "failures only on certain input types", "the same time of day") …
-CONCENTRATION_SHARE = 0.8
-#: … and that share is at least this far above the value's share among all window jobs
-#: (our choice: a value every job has, e.g. one daily schedule hour, is no concentration).
-CONCENTRATION_LIFT = 0.2
+__all__ = [
+    "MAX_CLUSTER_FINDINGS",
+    "RESPONSE_FIRST_STEP",
+    "RESPONSE_HOUR",
+    "RESPONSE_INPUT_TYPE",
+    "RESPONSE_LIMIT",
+    "RESPONSE_MANY_CONNECTIONS",
+    "RESPONSE_ONE_CONNECTION",
+    "RESPONSE_SAME_STEP",
+    "check_failure_clusters",
+]
+
 #: At most this many cluster findings, biggest first; the rest are summarised in one more
 #: finding (our choice: a report a person reads in under a minute).
 MAX_CLUSTER_FINDINGS = 10
 #: Longest ``sample_error`` kept in evidence, and longest fingerprint shown in a title.
 SAMPLE_ERROR_CHARS = 300
 TITLE_FINGERPRINT_CHARS = 120
-_NO_STEPS = "(before the first step)"
+#: At most this many fingerprints listed in a cause's evidence (our choice).
+MAX_FINGERPRINTS = 10
 
 
 RESPONSE_SAME_STEP = (
@@ -78,10 +117,6 @@ RESPONSE_MANY_CONNECTIONS = (
     "assignment is attempting something in the wrong order or with the wrong data. Read the "
     "steps of two or three of these Jobs and correct the SOP."
 )
-RESPONSE_INPUT_TYPE = (
-    "Failures only on input type {value}: your SOP needs to handle that input shape. Add a "
-    "HITL gate to catch it while you refine the SOP."
-)
 RESPONSE_FIRST_STEP = (
     "A failure on the very first step often means the input data was missing or malformed."
 )
@@ -93,69 +128,26 @@ RESPONSE_LIMIT = (
     "through the steps to find where calls repeat, then give the SOP a clear exit "
     "condition (see tool_loop)."
 )
-RESPONSE_HOUR = (
-    "Failures concentrated between {value}:00 and {end}:00 UTC may indicate an external "
-    "service outage at that time: check the third-party service status pages and your "
-    "infrastructure logs for that hour."
-)
-
-
-@dataclass(slots=True)
-class _Group:
-    """A candidate cluster: which jobs and steps share one failure dimension."""
-
-    dimension: str  # error | step | connection | input_type | hour
-    name: str
-    fingerprint: str | None = None
-    tool: bool = False
-    job_ids: dict[int, None] = field(default_factory=dict)  # ordered set
-    step_count: int = 0
-    connections: Counter[str] = field(default_factory=Counter)  # of failed steps only
-    keys: set[tuple[str, str]] = field(default_factory=set)
-    sample_error: str | None = None
-    first_step_only: bool = True  # every counted step is the job's first (seq 1)
-    service_errors: int = 0  # failed steps whose error reads as auth or outage
-
-    def add(self, job_id: int, step: Step | None) -> None:
-        """Count ``step`` of job ``job_id`` into the group."""
-        self.job_ids[job_id] = None
-        if step is None:
-            return
-        self.step_count += 1
-        self.first_step_only = self.first_step_only and step.seq == 1
-        if step.connection and step.status == StepStatus.ERROR:
-            self.connections[step.connection] += 1
-        if reads_as_auth(step.error) or reads_as_outage(step.error):
-            self.service_errors += 1
-        if self.sample_error is None and step.error:
-            self.sample_error = step.error
-
-
-@dataclass(frozen=True, slots=True)
-class _Window:
-    """Window-wide lookups shared by the grouping functions."""
-
-    jobs: dict[int, Job]
-    input_types: Counter[str | None]
-    hours: Counter[int]
-    size: int
+#: Classes whose response replaces the seed's general wording when most failures share
+#: them; for the others, a group spread over connections keeps the seed's SOP reading.
+_FIRST_CLASSES = SERVICE_CLASSES | {ErrorClass.INVALID_INPUT}
+_LATER_CLASSES = frozenset({ErrorClass.INVALID_TOOL_ARGUMENTS, ErrorClass.CODE_ERROR})
 
 
 def check_failure_clusters(ctx: CheckContext) -> list[Finding]:
-    """``failure_cluster`` findings, biggest first; one ok finding when there is none."""
-    win = _Window(
-        jobs={job.id: job for job in ctx.jobs},
-        input_types=Counter(job.input_type for job in ctx.jobs),
-        hours=Counter(job.created_at.hour for job in ctx.jobs),
-        size=len(ctx.jobs),
-    )
-    errors, connections = _error_groups(ctx)
+    """``failure_cluster`` findings, biggest first, views of one cause folded into it
+    (``monitor.fold``); one ok finding when there is none."""
+    win = Window.of(ctx)
+    errors, connections = error_groups(ctx)
     failed = failed_jobs(ctx.jobs)
     groups = list(errors.values())
-    groups += _step_groups(ctx, failed, errors.values())
+    groups += step_groups(ctx, failed, errors.values(), win)
     groups += [g for g in connections.values() if len(g.keys) > 1]
-    groups += _concentration_groups(ctx, failed, win)
+    spread = spread_group(ctx, failed, win)
+    groups += [spread] if spread is not None else []
+    groups += concentration_groups(ctx, failed, win)
     findings = [_finding(ctx, g, win, len(failed)) for g in groups if len(g.job_ids) >= 2]
+    findings = fold_causes(findings)
     findings.sort(key=_order)
     if not findings:
         return [
@@ -167,96 +159,21 @@ def check_failure_clusters(ctx: CheckContext) -> list[Finding]:
     return findings[:MAX_CLUSTER_FINDINGS] + _rest(findings[MAX_CLUSTER_FINDINGS:])
 
 
-def _error_groups(ctx: CheckContext) -> tuple[dict[tuple[str, str], _Group], dict[str, _Group]]:
-    """Failed non-gate steps of every window job by (step name, fingerprint) and by
-    connection, in one pass."""
-    errors: dict[tuple[str, str], _Group] = {}
-    connections: dict[str, _Group] = {}
-    for job in ctx.jobs:
-        for step in ctx.steps.get(job.id, ()):
-            if step.status != StepStatus.ERROR or step.kind == StepKind.GATE:
-                continue
-            key = (normalise_step_name(step.name), fingerprint(step.error))
-            group = errors.get(key)
-            if group is None:
-                group = errors[key] = _Group(
-                    "error", key[0], fingerprint=key[1], tool=step.kind == StepKind.TOOL
-                )
-            group.add(job.id, step)
-            if step.connection:
-                conn = connections.get(step.connection)
-                if conn is None:
-                    conn = connections[step.connection] = _Group("connection", step.connection)
-                conn.add(job.id, step)
-                conn.keys.add(key)
-    return errors, connections
+def _severity(ctx: CheckContext, group: Group, failed_total: int) -> Severity:
+    """act at ≥ ``cluster_min_jobs`` jobs (seed: five), else watch; a ``connections``
+    group is act only on a failed-rate spike (module docstring)."""
+    if len(group.job_ids) < ctx.settings.cluster_min_jobs:
+        return Severity.WATCH
+    if group.dimension == "connections" and not failed_rate_spike(ctx, failed_total):
+        return Severity.WATCH
+    return Severity.ACT
 
 
-def _step_groups(
-    ctx: CheckContext, failed: Sequence[Job], errors: Iterable[_Group]
-) -> list[_Group]:
-    """Failed jobs by the step where they failed, minus groups an error group covers."""
-    groups: dict[str, _Group] = {}
-    for job in failed:
-        step = failing_step(ctx.steps.get(job.id, ()))
-        name = normalise_step_name(step.name) if step is not None else _NO_STEPS
-        groups.setdefault(name, _Group("step", name)).add(job.id, step)
-    covered: dict[str, list[set[int]]] = {}
-    for group in errors:
-        covered.setdefault(group.name, []).append(set(group.job_ids))
-    return [
-        g
-        for g in groups.values()
-        if not any(set(g.job_ids) <= ids for ids in covered.get(g.name, []))
-    ]
-
-
-def _concentrated(
-    values: Sequence[Any], window_counts: Counter[Any], window_size: int
-) -> tuple[Any, int] | None:
-    """The value ≥ 80% of ``values`` share, when its share among all window jobs is at least
-    20 points lower; else None. None values never concentrate."""
-    known = Counter(v for v in values if v is not None)
-    if not known or not values:
-        return None
-    value, count = known.most_common(1)[0]
-    share = count / len(values)
-    base_share = window_counts[value] / window_size if window_size else 1.0
-    if share >= CONCENTRATION_SHARE and base_share <= share - CONCENTRATION_LIFT:
-        return value, count
-    return None
-
-
-def _concentration_groups(ctx: CheckContext, failed: Sequence[Job], win: _Window) -> list[_Group]:
-    """Failed jobs concentrated in one input type or one UTC hour of day (≥ min jobs)."""
-    groups: list[_Group] = []
-    minimum = ctx.settings.cluster_min_jobs
-    dims: list[tuple[str, list[Any], Counter[Any]]] = [
-        ("input_type", [job.input_type for job in failed], win.input_types),
-        ("hour", [job.created_at.hour for job in failed], win.hours),
-    ]
-    for dimension, values, counts in dims:
-        hit = _concentrated(values, counts, win.size)
-        if hit is None or hit[1] < minimum:
-            continue
-        group = _Group(dimension, str(hit[0]))
-        for job, value in zip(failed, values, strict=True):
-            if value == hit[0]:
-                group.add(job.id, None)
-        groups.append(group)
-    return groups
-
-
-def _severity(ctx: CheckContext, group: _Group) -> Severity:
-    """act at ≥ ``cluster_min_jobs`` jobs (seed: five), else watch."""
-    if len(group.job_ids) >= ctx.settings.cluster_min_jobs:
-        return Severity.ACT
-    return Severity.WATCH
-
-
-def _title(group: _Group, win: _Window, failed_total: int) -> str:
+def _title(group: Group, failed_total: int) -> str:
     """One line naming the cluster, its size and its error."""
     jobs, steps = plural(len(group.job_ids), "job"), plural(group.step_count, "step")
+    if group.dimension == "cause":
+        return f"{_subject(group)} fails with {_words(group)} in {jobs} ({steps}): {_prints(group)}"
     if group.dimension == "error":
         error = truncate(group.fingerprint or "(no error text)", TITLE_FINGERPRINT_CHARS)
         return f"{group.name} fails with the same error in {jobs} ({steps}): {error}"
@@ -265,77 +182,106 @@ def _title(group: _Group, win: _Window, failed_total: int) -> str:
     if group.dimension == "connection":
         errors = plural(len(group.keys), "different error")
         return f"Connection {group.name} fails in {jobs} ({steps}, {errors})"
-    share = pct(_window_share(group, win))
-    of_failed = f"{fmt_count(len(group.job_ids))} of {plural(failed_total, 'failed job')}"
-    if group.dimension == "input_type":
-        return f"{of_failed} have input type {group.name} ({share} of all jobs)"
-    hour = int(group.name)
-    return (
-        f"{of_failed} started between {hour:02d}:00 and "
-        f"{(hour + 1) % 24:02d}:00 UTC ({share} of all jobs)"
-    )
+    if group.dimension == "connections":
+        spread = ", ".join(f"{c}: {n}" for c, n in group.connections.most_common(4))
+        more = ", …" if len(group.connections) > 4 else ""
+        return (
+            f"{plural(len(group.job_ids), 'failed job')} fail on {group.name} "
+            f"({spread}{more}) with data or logic errors"
+        )
+    assert group.hit is not None
+    return concentration_title(group.dimension, group.hit)
 
 
-def _window_share(group: _Group, win: _Window) -> float:
-    """Share of all window jobs that have the group's input type or hour."""
-    if not win.size:
-        return 0.0
-    if group.dimension == "hour":
-        return win.hours[int(group.name)] / win.size
-    return win.input_types[group.name] / win.size
+def _subject(group: Group) -> str:
+    """``Connection crm``, ``Model gpt-4o`` or the step's name."""
+    if group.locus == "connection":
+        return f"Connection {group.name}"
+    if group.locus == "model":
+        return f"Model {group.name}"
+    return group.name
 
 
-def _hints(group: _Group, win: _Window) -> list[str]:
-    """Extra seed responses when the group's jobs share an input type or an hour."""
+def _words(group: Group) -> str:
+    """How the title names the group's class."""
+    return CLASS_WORDS[group.error_class or ErrorClass.OTHER]
+
+
+def _prints(group: Group) -> str:
+    """The most common fingerprint, and how many other variants there are."""
+    ranked = group.fingerprints.most_common()
+    top = truncate(ranked[0][0] if ranked else "(no error text)", TITLE_FINGERPRINT_CHARS)
+    variants = len(ranked) - 1
+    return f"{top} (+{plural(variants, 'variant')})" if variants else str(top)
+
+
+def _hints(ctx: CheckContext, group: Group, win: Window) -> list[str]:
+    """Extra seed responses: a first-step failure, and the group's jobs sharing an input
+    type or an hour (tested, ``_concentration``)."""
     if group.dimension in ("input_type", "hour"):
         return []
-    jobs = [win.jobs[i] for i in group.job_ids if i in win.jobs]
     hints: list[str] = []
-    if group.name == _NO_STEPS or (group.step_count and group.first_step_only):
+    first = group.name == NO_STEPS or (group.step_count and group.first_step_only)
+    if first and majority(group.classes) not in _FIRST_CLASSES:
+        # A service's answer is no input problem; an invalid_input class already says it.
         hints.append(RESPONSE_FIRST_STEP)
-    hit = _concentrated([j.input_type for j in jobs], win.input_types, win.size)
+    jobs = [win.jobs[i] for i in group.job_ids if i in win.jobs]
+    sig = ctx.settings.significance
+    hit = concentration([j.input_type for j in jobs], win.input_types, win.size, sig)
     if hit is not None:
-        hints.append(RESPONSE_INPUT_TYPE.format(value=hit[0]))
-    hour_hit = _concentrated([j.created_at.hour for j in jobs], win.hours, win.size)
+        hints.append(input_type_response(hit))
+    hours = [j.created_at.hour for j in jobs]
+    hour_hit = concentration(hours, win.hours, win.size, sig)
     if hour_hit is not None:
-        hints.append(_hour_response(int(hour_hit[0])))
+        hints.append(hour_response(int(str(hour_hit.value))))
     return hints
 
 
-def _hour_response(hour: int) -> str:
-    """``RESPONSE_HOUR`` for one hour of day."""
-    return RESPONSE_HOUR.format(value=f"{hour:02d}", end=f"{(hour + 1) % 24:02d}")
-
-
-def _response(group: _Group, win: _Window) -> str:
-    """The seed's wording for the likely cause, plus input-type and hour hints."""
+def _response(ctx: CheckContext, group: Group, win: Window) -> str:
+    """The likely cause in the seed's words or its class's (``_causes``), plus hints."""
     if group.dimension == "input_type":
-        return RESPONSE_INPUT_TYPE.format(value=group.name)
+        assert group.hit is not None
+        return input_type_response(group.hit)
     if group.dimension == "hour":
-        return _hour_response(int(group.name))
+        return hour_response(int(group.name))
+    return " ".join([_base_response(group, win), *_hints(ctx, group, win)])
+
+
+def _base_response(group: Group, win: Window) -> str:
+    """The response for the group's likely cause, without hints."""
     limits = {win.jobs[i].failure_kind for i in group.job_ids if i in win.jobs}
     if group.dimension == "step" and limits and limits <= LIMIT_FAILURES:
-        base = RESPONSE_LIMIT.format(kinds=", ".join(sorted(k for k in limits if k)))
-    elif (group.dimension == "connection" or len(group.connections) == 1) and (
-        group.service_errors * 2 >= max(group.step_count, 1)
-    ):
-        # The seed's "single Connection failing repeatedly" reading (credentials or an
-        # outage) only when most errors say so; a data or logic error on one connection
-        # is the step's problem.
-        base = RESPONSE_ONE_CONNECTION
-    elif len(group.connections) > 1:
-        base = RESPONSE_MANY_CONNECTIONS
-    else:
-        base = RESPONSE_SAME_STEP
-    return " ".join([base, *_hints(group, win)])
+        return RESPONSE_LIMIT.format(kinds=", ".join(sorted(k for k in limits if k)))
+    if group.dimension == "connections":
+        return RESPONSE_MANY_CONNECTIONS
+    error_class = group.error_class or majority(group.classes)
+    if error_class == ErrorClass.LIMIT and set(group.classes) != {ErrorClass.LIMIT}:
+        error_class = None  # a limit speaks only when every failure is one
+    if error_class == ErrorClass.CONTEXT_OVERFLOW:
+        return context_response(group.largest)
+    if error_class in _FIRST_CLASSES or error_class == ErrorClass.LIMIT:
+        return CLASS_RESPONSES[error_class]
+    service = sum(n for c, n in group.classes.items() if c in SERVICE_CLASSES)
+    if group.dimension == "connection" and service * 2 > sum(group.classes.values()):
+        # Mixed service answers on one connection (timeouts and 503s): the seed's "single
+        # Connection failing repeatedly" reading.
+        return RESPONSE_ONE_CONNECTION
+    if len(group.connections) > 1:
+        return RESPONSE_MANY_CONNECTIONS
+    if error_class in _LATER_CLASSES:
+        return CLASS_RESPONSES[error_class]
+    return RESPONSE_SAME_STEP
 
 
-def _evidence(group: _Group, win: _Window) -> dict[str, Any]:
-    """``job_ids``, the step/tool/connection, fingerprint, counts and a sample error."""
+def _evidence(group: Group, win: Window) -> dict[str, Any]:
+    """``job_ids``, the step/tool/connection, fingerprint, class, counts, a sample error."""
     labels = [win.jobs[i].label if i in win.jobs else f"job-{i}" for i in group.job_ids]
     evidence: dict[str, Any] = {"job_ids": labels, "dimension": group.dimension}
     if group.dimension in ("error", "step"):
         evidence["step"] = group.name
+    if group.locus is not None:
+        evidence[group.locus] = group.name
+        evidence["steps"] = sorted(group.steps)
     if group.tool:
         evidence["tool"] = group.name
     if group.dimension == "connection":
@@ -344,24 +290,41 @@ def _evidence(group: _Group, win: _Window) -> dict[str, Any]:
         evidence["connection"] = next(iter(group.connections))
     elif group.connections:
         evidence["connections"] = dict(group.connections.most_common())
-    if group.dimension == "input_type":
-        evidence["input_type"] = group.name
-    if group.dimension == "hour":
-        evidence["hour_utc"] = int(group.name)
+    if group.hit is not None:
+        evidence["input_type" if group.dimension == "input_type" else "hour_utc"] = group.hit.value
+        evidence |= group.hit.evidence()
     evidence["fingerprint"] = group.fingerprint
+    if group.dimension == "cause":
+        evidence["fingerprints"] = dict(group.fingerprints.most_common(MAX_FINGERPRINTS))
+    evidence |= class_evidence(group.classes)
+    if group.largest:
+        evidence |= _largest_evidence(group)
     evidence["job_count"] = len(group.job_ids)
     evidence["step_count"] = group.step_count
     evidence["sample_error"] = error_text(group.sample_error, SAMPLE_ERROR_CHARS)
     return evidence
 
 
-def _finding(ctx: CheckContext, group: _Group, win: _Window, failed_total: int) -> Finding:
+def _largest_evidence(group: Group) -> dict[str, Any]:
+    """Per job, the step whose output was largest before the context overflowed."""
+    rows = [
+        {"job_id": o.job_id, "step": o.step, "seq": o.seq, "bytes": o.bytes} for o in group.largest
+    ]
+    top = max(group.largest, key=lambda o: o.bytes)
+    return {
+        "largest_output_step": top.step,
+        "largest_output_bytes": top.bytes,
+        "largest_outputs": rows[:MAX_DETAIL_ROWS],
+    }
+
+
+def _finding(ctx: CheckContext, group: Group, win: Window, failed_total: int) -> Finding:
     """One ``failure_cluster`` finding for ``group`` (``failed_total``: failed window jobs)."""
     return Finding(
         kind="failure_cluster",
-        severity=_severity(ctx, group),
-        title=_title(group, win, failed_total),
-        response=_response(group, win),
+        severity=_severity(ctx, group, failed_total),
+        title=_title(group, failed_total),
+        response=_response(ctx, group, win),
         evidence=_evidence(group, win),
     )
 

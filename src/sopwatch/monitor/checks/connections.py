@@ -1,36 +1,31 @@
 """Connection authorization (seed Jobs List: "If a Job failed due to a Connection error").
 
 Finding ``connection_auth``: one ``act`` finding per connection (or per tool, for tool
-steps without a connection) whose failed steps read as authorization failures
-(``domain.connection.is_auth_error`` over the error's one-line summary, and its code when
-the error is a JSON object: 401/403, invalid_grant, expired or revoked tokens …); a failed
-job whose own error reads so, with no such step, counts under ``(unknown connection)``.
+steps without a connection) whose failed steps are of error class ``auth``
+(``domain.error_class``: 401/403, invalid_grant, expired or revoked tokens, bad API keys,
+read from the text, its one-line summary and its JSON code); a failed job whose own error
+reads so, with no such step, counts under ``(unknown connection)``. Evidence keeps
+``error_class: "auth"``; failure clusters of the same jobs fold into it (``monitor.fold``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from sopwatch.domain.enums import JobStatus, Severity, StepKind, StepStatus
+from sopwatch.domain.error_class import ErrorClass, classify_error
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job, Step
-from sopwatch.monitor.checks._common import error_text, ok_finding, plural, reads_as_auth
+from sopwatch.monitor.checks._causes import RESPONSE_REAUTHORIZE, failed_step_classes
+from sopwatch.monitor.checks._common import error_text, ok_finding, plural
 from sopwatch.monitor.context import CheckContext
 
-#: Seed, Jobs List and Post-Incident Template ("A Connection error points to a credential
-#: issue").
-RESPONSE_REAUTHORIZE = (
-    "A Connection error points to a credential issue: go to Connections, check whether the "
-    "Connection is still authorized, and re-authorize if needed. If it is authorized, check "
-    "the third-party service status page."
-)
+__all__ = ["RESPONSE_REAUTHORIZE", "UNKNOWN_CONNECTION", "check_connections"]
+
 UNKNOWN_CONNECTION = "(unknown connection)"
 SAMPLE_ERROR_CHARS = 300
-
-_is_auth = lru_cache(maxsize=4_096)(reads_as_auth)
 
 
 @dataclass(slots=True)
@@ -69,18 +64,21 @@ def check_connections(ctx: CheckContext) -> list[Finding]:
 
 def _job_auth_failed(job: Job) -> bool:
     """A failed job whose own error reads as an authorization failure."""
-    return job.status == JobStatus.FAILED and _is_auth(job.error)
+    if job.status != JobStatus.FAILED:
+        return False
+    return classify_error(job.error, failure_kind=job.failure_kind) == ErrorClass.AUTH
 
 
 def _add_steps(groups: dict[str, _AuthGroup], job: Job, steps: tuple[Step, ...]) -> bool:
-    """Add ``job``'s failed tool/connection steps with auth errors; True if any."""
+    """Add ``job``'s failed tool/connection steps of class ``auth``; True if any."""
     found = False
+    classes = failed_step_classes(job, steps)
     for step in steps:
         if step.status != StepStatus.ERROR:
             continue
         if step.kind != StepKind.TOOL and not step.connection:
             continue
-        if not _is_auth(step.error):
+        if classes[step.seq] != ErrorClass.AUTH:
             continue
         key = f"connection:{step.connection}" if step.connection else f"tool:{step.name}"
         group = groups.get(key)
@@ -107,6 +105,7 @@ def _finding(group: _AuthGroup) -> Finding:
         "tools": dict(group.tools.most_common()),
         "count": group.steps,
         "job_count": len(group.job_ids),
+        "error_class": str(ErrorClass.AUTH),
         "sample_error": error_text(group.sample_error, SAMPLE_ERROR_CHARS),
     }
     return Finding(

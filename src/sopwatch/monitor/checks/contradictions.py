@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sopwatch.domain.enums import HumanRequestStatus, JobStatus, Severity, StepKind, StepStatus
+from sopwatch.domain.error_class import classify_step
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job, Step
 from sopwatch.monitor.checks._common import MAX_DETAIL_ROWS, error_text, ok_finding, plural
@@ -82,7 +83,8 @@ def check_status_contradictions(ctx: CheckContext) -> list[Finding]:
 
     Evidence: ``job_ids``, ``contradiction``, ``count``, ``jobs`` rows (at most 50): for
     the completed kinds ``{"job_id", "step", "seq", "kind", "error", "model_calls"}`` naming
-    the failed step (the last failed model call for ``completed_all_model_calls_failed``);
+    the failed step (the last failed model call for ``completed_all_model_calls_failed``)
+    and ``error_class``, the step's class (``domain.error_class``);
     for ``needs_input_without_request`` ``{"job_id", "step", "requests"}`` (the job's last
     step and its requests by status, e.g. ``{"approved": 1}``); for the completed kinds also
     ``steps``: failed step name → jobs, most first.
@@ -120,21 +122,22 @@ def _contradiction(
         return None
     models = [s for s in steps if s.kind == StepKind.MODEL]
     if models and all(s.status == StepStatus.ERROR for s in models):
-        return ALL_MODEL_CALLS_FAILED, _step_row(job, models[-1], len(models))
+        return ALL_MODEL_CALLS_FAILED, _step_row(job, steps, models[-1], len(models))
     acting = [s for s in steps if s.kind in (StepKind.MODEL, StepKind.TOOL)]
     if acting and acting[-1].status == StepStatus.ERROR:
-        return FAILED_LAST_STEP, _step_row(job, acting[-1], len(models))
+        return FAILED_LAST_STEP, _step_row(job, steps, acting[-1], len(models))
     return None
 
 
-def _step_row(job: Job, step: Step, model_calls: int) -> dict[str, Any]:
-    """A detail row naming the failed step of a completed job."""
+def _step_row(job: Job, steps: Sequence[Step], step: Step, model_calls: int) -> dict[str, Any]:
+    """A detail row naming the failed step of a completed job, with its error class."""
     return {
         "job_id": job.label,
         "step": step.name,
         "seq": step.seq,
         "kind": str(step.kind),
         "error": error_text(step.error, ERROR_CHARS),
+        "error_class": str(classify_step(step, first=step.seq == steps[0].seq)),
         "model_calls": model_calls,
     }
 
