@@ -146,14 +146,17 @@ def test_context_overflow_names_the_step_whose_output_was_largest() -> None:
 def test_first_step_failures_read_as_invalid_input() -> None:
     ctx = Ctx()
     _day(ctx)
-    empty = (
+    errors = [
         '{"type":"error","error":{"type":"invalid_request_error","message":"messages: text '
-        'content blocks must be non-empty"}}'
-    )
-    for i in range(5):
-        ctx.job(JobStatus.FAILED, at=i * 4, steps=[_model(empty)])
+        'content blocks must be non-empty"}}',
+        "ValueError: invoice input has no 'amount' field",
+        "Error code: 400 - unsupported image type",
+    ]
+    for i in range(6):  # worded three ways, one cause: the input
+        ctx.job(JobStatus.FAILED, at=i * 4, steps=[_model(errors[i % 3])])
     (finding,) = _loud(check_failure_clusters(ctx.build()))
     assert finding.evidence["error_class"] == "invalid_input"
+    assert finding.evidence["job_count"] == 6 and len(finding.evidence["fingerprints"]) == 3
     assert finding.response == RESPONSE_INVALID_INPUT
 
 

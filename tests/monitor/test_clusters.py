@@ -149,10 +149,9 @@ def test_failures_across_connections_point_to_sop_logic() -> None:
     assert finding.evidence["dimension"] == "connections"
     assert finding.response.startswith(RESPONSE_MANY_CONNECTIONS)
     assert finding.evidence["connections"] == {"crm": 2, "mail": 2, "sheets": 1}
-    # the same jobs by step and by connection are other views of the same cause: folded in
-    views = [(v["view"], v.get("step") or v.get("connection")) for v in finding.evidence["also"]]
-    assert views == [("step", "apply"), ("connection", "crm"), ("connection", "mail")]
-    assert finding.evidence["also"][0]["shared_jobs"] == 5
+    # the same jobs failing at one step are another view of the same cause: folded in
+    (step,) = finding.evidence["also"]
+    assert (step["view"], step["step"], step["shared_jobs"]) == ("step", "apply", 5)
 
 
 def test_failures_at_different_steps_are_no_step_cluster() -> None:
@@ -200,9 +199,10 @@ def test_step_cluster_on_one_input_type_adds_the_hitl_hint() -> None:
     for i in range(10):
         ctx.job(at=i, input_type="email")
     for i in range(5):
-        ctx.job(JobStatus.FAILED, at=i, input_type="pdf", steps=[tool("parse", error="bad")])
+        steps = [model(), tool("parse", error="bad")]
+        ctx.job(JobStatus.FAILED, at=i, input_type="pdf", steps=steps)
     (finding,) = _by_dimension(check_failure_clusters(ctx.build()), "error")
-    assert "Add a HITL gate" in finding.response
+    assert "Failures only on input type pdf" in finding.response
 
 
 def test_hour_concentration_suggests_an_outage() -> None:

@@ -24,6 +24,10 @@ from sopwatch.monitor.fingerprint import fingerprint, normalise_step_name
 
 #: The step name of a job that failed before its first step.
 NO_STEPS = "(before the first step)"
+#: Classes grouped by cause (class and place) rather than by fingerprint: a service's
+#: answer worded many ways by providers and libraries, and a first-step failure (the
+#: input, whatever the error says).
+CAUSE_CLASSES = SERVICE_CLASSES | {ErrorClass.INVALID_INPUT}
 #: Failures spread over connections: no single connection may hold more than this share
 #: of them (our choice: then no connection is "the" common thread).
 SPREAD_MAX_SHARE = 0.5
@@ -80,20 +84,24 @@ class Group:
 @dataclass(frozen=True, slots=True)
 class Window:
     """Window-wide lookups shared by the grouping functions; ``classes``: failed job id →
-    its class."""
+    its class; ``connections``: connection → window jobs with a step through it."""
 
     jobs: dict[int, Job]
     input_types: Counter[str | None]
     hours: Counter[int]
     size: int
     classes: dict[int, ErrorClass]
+    connections: Counter[str]
 
     @classmethod
     def of(cls, ctx: CheckContext) -> Window:
-        """The lookups of ``ctx``'s window."""
+        """The lookups of ``ctx``'s window (one pass over the steps)."""
         classes: dict[int, ErrorClass] = {}
+        connections: Counter[str] = Counter()
         for job in ctx.jobs:
-            found = classify_job(job, ctx.steps.get(job.id, ()))
+            steps = ctx.steps.get(job.id, ())
+            connections.update({s.connection for s in steps if s.connection})
+            found = classify_job(job, steps)
             if found is not None:
                 classes[job.id] = found
         return cls(
@@ -102,12 +110,16 @@ class Window:
             hours=Counter(job.created_at.hour for job in ctx.jobs),
             size=len(ctx.jobs),
             classes=classes,
+            connections=connections,
         )
 
 
-def _locus(step: Step) -> tuple[str, str]:
-    """Where a service failure happened: ``(connection, name)``, ``(model, name)`` or
-    ``(step, normalised step name)``."""
+def _locus(step: Step, error_class: ErrorClass) -> tuple[str, str]:
+    """Where a failure of a cause class happened: ``(connection, name)``, ``(model,
+    name)`` or ``(step, normalised step name)`` (always the step for invalid input: the
+    first step is the place, whatever it calls)."""
+    if error_class == ErrorClass.INVALID_INPUT:
+        return "step", normalise_step_name(step.name)
     if step.connection:
         return "connection", step.connection
     if step.kind == StepKind.MODEL:
@@ -116,9 +128,9 @@ def _locus(step: Step) -> tuple[str, str]:
 
 
 def error_groups(ctx: CheckContext) -> tuple[dict[tuple[str, str], Group], dict[str, Group]]:
-    """Failed non-gate steps of every window job, in one pass: by cause (a service class
-    at one connection, model or step) or else by (step name, fingerprint); and by
-    connection."""
+    """Failed non-gate steps of every window job, in one pass: by cause (a class of
+    ``CAUSE_CLASSES`` at one connection, model or step) or else by (step name,
+    fingerprint); and by connection."""
     errors: dict[tuple[str, str], Group] = {}
     connections: dict[str, Group] = {}
     for job in ctx.jobs:
@@ -148,8 +160,8 @@ def _error_group(
     errors: dict[tuple[str, str], Group], step: Step, error_class: ErrorClass
 ) -> tuple[tuple[str, str], Group]:
     """The cause or error group a failed step belongs to (created when new)."""
-    if error_class in SERVICE_CLASSES:
-        locus, where = _locus(step)
+    if error_class in CAUSE_CLASSES:
+        locus, where = _locus(step, error_class)
         key = (f"{error_class}@{locus}", where)
         if key not in errors:
             tool = locus == "step" and step.kind == StepKind.TOOL
@@ -159,6 +171,27 @@ def _error_group(
     if key not in errors:
         errors[key] = Group("error", key[0], fingerprint=key[1], tool=step.kind == StepKind.TOOL)
     return key, errors[key]
+
+
+def connection_groups(ctx: CheckContext, connections: Iterable[Group], win: Window) -> list[Group]:
+    """The connections worth a finding of their own: failing with more than one error
+    (else their one cause or error group names them), and a likely cause — most of their
+    failures are the service's own answers (seed: "a single Connection failing
+    repeatedly"), or the jobs using the connection fail more than the window's other jobs
+    (``_concentration``; a connection every job uses is no common thread)."""
+    found = []
+    for group in connections:
+        if len(group.keys) < 2:
+            continue
+        service = sum(n for c, n in group.classes.items() if c in SERVICE_CLASSES)
+        if service * 2 <= sum(group.classes.values()):
+            values = [group.name] * len(group.job_ids)
+            sig = ctx.settings.significance
+            group.hit = concentration(values, win.connections, win.size, sig)
+            if group.hit is None:
+                continue
+        found.append(group)
+    return found
 
 
 def step_groups(

@@ -6,9 +6,10 @@ error fingerprint and hour"; the grouping is in ``_cluster_groups``):
 - ``cause``: failed model/tool/agent steps of ANY window job whose error reads as a
   service class (``domain.error_class``: auth, rate_limit, model_not_found,
   context_overflow, timeout, server_error) by (class, connection — else model, else
-  step). Providers and libraries word one cause many ways (``HTTP 401``,
-  ``{"error":"invalid_grant"}``, ``Request failed with status code 401``); the class
-  names it once, and the fingerprints stay in the evidence.
+  step), and first-step failures (``invalid_input``) by step. Providers and libraries
+  word one cause many ways (``HTTP 401``, ``{"error":"invalid_grant"}``, ``Request failed
+  with status code 401``); the class names it once, and the fingerprints stay in the
+  evidence.
 - ``error``: the other failed steps of ANY window job by (step name, error fingerprint).
   Completed jobs count too: imported runs often complete despite failing tool calls.
   Model steps are included as well as tool and agent steps (our choice: a provider
@@ -16,7 +17,10 @@ error fingerprint and hour"; the grouping is in ``_cluster_groups``):
 - ``step``: failed jobs by the step where they failed (last error step, else last step);
   skipped when a ``cause`` or ``error`` group of the same step already covers the same jobs.
 - ``connection``: failed steps by connection; skipped when all of a connection's failed
-  steps are one ``cause`` or ``error`` group (that finding already names the connection).
+  steps are one ``cause`` or ``error`` group (that finding already names the connection),
+  and unless the connection is a likely cause: most of its failures are the service's own
+  answers (seed: "a single Connection failing repeatedly"), or jobs using it fail more
+  than the others (tested like a concentration; a connection every job uses is none).
 - ``connections``: failed jobs ending on data or logic errors spread over several
   connections (seed: "Failures spread across multiple Connections usually point to a SOP
   logic issue").
@@ -55,6 +59,7 @@ from sopwatch.monitor.checks._cluster_groups import (
     Group,
     Window,
     concentration_groups,
+    connection_groups,
     error_groups,
     spread_group,
     step_groups,
@@ -64,6 +69,7 @@ from sopwatch.monitor.checks._common import (
     error_text,
     failed_jobs,
     ok_finding,
+    pct,
     plural,
     truncate,
 )
@@ -71,6 +77,7 @@ from sopwatch.monitor.checks._concentration import (
     RESPONSE_HOUR,
     RESPONSE_INPUT_TYPE,
     concentration,
+    fmt_p,
     hour_response,
     input_type_response,
 )
@@ -142,7 +149,7 @@ def check_failure_clusters(ctx: CheckContext) -> list[Finding]:
     failed = failed_jobs(ctx.jobs)
     groups = list(errors.values())
     groups += step_groups(ctx, failed, errors.values(), win)
-    groups += [g for g in connections.values() if len(g.keys) > 1]
+    groups += connection_groups(ctx, connections.values(), win)
     spread = spread_group(ctx, failed, win)
     groups += [spread] if spread is not None else []
     groups += concentration_groups(ctx, failed, win)
@@ -181,7 +188,11 @@ def _title(group: Group, failed_total: int) -> str:
         return f"{plural(len(group.job_ids), 'failed job')} fail at the same step: {group.name}"
     if group.dimension == "connection":
         errors = plural(len(group.keys), "different error")
-        return f"Connection {group.name} fails in {jobs} ({steps}, {errors})"
+        title = f"Connection {group.name} fails in {jobs} ({steps}, {errors})"
+        if group.hit is not None:
+            title += f", {pct(group.hit.other_share)} of the other jobs use it "
+            title += f"({fmt_p(group.hit.p_value)})"
+        return title
     if group.dimension == "connections":
         spread = ", ".join(f"{c}: {n}" for c, n in group.connections.most_common(4))
         more = ", …" if len(group.connections) > 4 else ""
@@ -290,7 +301,9 @@ def _evidence(group: Group, win: Window) -> dict[str, Any]:
         evidence["connection"] = next(iter(group.connections))
     elif group.connections:
         evidence["connections"] = dict(group.connections.most_common())
-    if group.hit is not None:
+    if group.hit is not None and group.dimension == "connection":
+        evidence["concentration"] = group.hit.evidence()
+    elif group.hit is not None:
         evidence["input_type" if group.dimension == "input_type" else "hour_utc"] = group.hit.value
         evidence |= group.hit.evidence()
     evidence["fingerprint"] = group.fingerprint
