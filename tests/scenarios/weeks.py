@@ -194,3 +194,43 @@ def fail_at(run: Run, step_name: str, error: object, *, failure_kind: str | None
 
 
 Inject = Callable[[Week], set[str]]
+
+
+def burst(
+    week: Week,
+    at: datetime,
+    count: int,
+    *,
+    minutes: float = 10,
+    prefix: str = "burst",
+    seed: int = 0,
+    **run: Any,
+) -> list[Run]:
+    """Add ``count`` healthy runs started evenly within ``minutes`` from ``at`` (a batch,
+    a replayed queue), ids ``<prefix>-<n>``, input types alternating email/pdf; ``run``
+    goes to ``healthy_run``. The week's runs stay in time order and its expected runs
+    per day grow by ``count``. Returns the added runs."""
+    rng = random.Random(f"{week.assignment}:{prefix}:{seed}")
+    step = timedelta(minutes=minutes) / max(count, 1)
+    added = [
+        healthy_run(
+            f"{prefix}-{n}",
+            at + step * n,
+            rng=rng,
+            **({"input_type": ("email", "pdf")[n % 2]} | run),
+        )
+        for n in range(count)
+    ]
+    week.runs = sorted(week.runs + added, key=lambda r: r["created_at"])
+    if week.expected_runs_per_day is not None:
+        week.expected_runs_per_day += count
+    return added
+
+
+def connect_tools(week: Week, connections: dict[str, str]) -> Week:
+    """Give each tool step of the week the connection its tool name maps to."""
+    for run in week.runs:
+        for step in run["steps"]:
+            if step["kind"] == "tool" and step["name"] in connections:
+                step["connection"] = connections[step["name"]]
+    return week
