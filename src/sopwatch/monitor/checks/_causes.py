@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sopwatch.domain.enums import JobStatus, StepStatus
-from sopwatch.domain.error_class import ErrorClass, classify_step, ending_step
+from sopwatch.domain.error_class import ErrorClass, classify_step
 from sopwatch.domain.job import Job, Step
 from sopwatch.monitor.checks._common import fmt_count, truncate
 from sopwatch.monitor.context import CheckContext
@@ -128,17 +128,20 @@ def failed_step_classes(job: Job, steps: Sequence[Step]) -> dict[int, ErrorClass
     """``seq`` → class of each failed step of ``job`` (``domain.error_class``): the first
     step counts as the job's first, and the step where a failed job ended carries the
     job's failure kind."""
-    if not steps:
+    errors = [step for step in steps if step.status == StepStatus.ERROR]
+    if not errors:
         return {}
-    ending = ending_step(steps) if job.status == JobStatus.FAILED else None
+    # A failed job with a failed step ended at its last one (``ending_step``).
+    ending = errors[-1].seq if job.status == JobStatus.FAILED else None
     first = steps[0].seq
-    found: dict[int, ErrorClass] = {}
-    for step in steps:
-        if step.status != StepStatus.ERROR:
-            continue
-        kind = job.failure_kind if ending is not None and step.seq == ending.seq else None
-        found[step.seq] = classify_step(step, first=step.seq == first, failure_kind=kind)
-    return found
+    return {
+        step.seq: classify_step(
+            step,
+            first=step.seq == first,
+            failure_kind=job.failure_kind if step.seq == ending else None,
+        )
+        for step in errors
+    }
 
 
 def class_evidence(classes: Counter[ErrorClass]) -> dict[str, object]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sopwatch.domain.enums import StepKind, StepStatus
+from sopwatch.domain.enums import JobStatus, StepKind, StepStatus
 from sopwatch.domain.error_class import SERVICE_CLASSES, ErrorClass, classify_job
 from sopwatch.domain.job import Job, Step
 from sopwatch.monitor.checks._causes import LargestOutput, failed_step_classes, largest_output
@@ -84,34 +84,38 @@ class Group:
 @dataclass(frozen=True, slots=True)
 class Window:
     """Window-wide lookups shared by the grouping functions; ``classes``: failed job id →
-    its class; ``connections``: connection → window jobs with a step through it."""
+    its class."""
 
     jobs: dict[int, Job]
     input_types: Counter[str | None]
     hours: Counter[int]
     size: int
     classes: dict[int, ErrorClass]
-    connections: Counter[str]
 
     @classmethod
     def of(cls, ctx: CheckContext) -> Window:
-        """The lookups of ``ctx``'s window (one pass over the steps)."""
+        """The lookups of ``ctx``'s window."""
         classes: dict[int, ErrorClass] = {}
-        connections: Counter[str] = Counter()
         for job in ctx.jobs:
-            steps = ctx.steps.get(job.id, ())
-            connections.update({s.connection for s in steps if s.connection})
-            found = classify_job(job, steps)
-            if found is not None:
-                classes[job.id] = found
+            if job.status == JobStatus.FAILED:
+                found = classify_job(job, ctx.steps.get(job.id, ()))
+                if found is not None:
+                    classes[job.id] = found
         return cls(
             jobs={job.id: job for job in ctx.jobs},
             input_types=Counter(job.input_type for job in ctx.jobs),
             hours=Counter(job.created_at.hour for job in ctx.jobs),
             size=len(ctx.jobs),
             classes=classes,
-            connections=connections,
         )
+
+
+def _jobs_using(ctx: CheckContext) -> Counter[str]:
+    """Connection → window jobs with a step through it (one pass over the steps)."""
+    used: Counter[str] = Counter()
+    for job in ctx.jobs:
+        used.update({s.connection for s in ctx.steps.get(job.id, ()) if s.connection})
+    return used
 
 
 def _locus(step: Step, error_class: ErrorClass) -> tuple[str, str]:
@@ -180,14 +184,15 @@ def connection_groups(ctx: CheckContext, connections: Iterable[Group], win: Wind
     repeatedly"), or the jobs using the connection fail more than the window's other jobs
     (``_concentration``; a connection every job uses is no common thread)."""
     found = []
+    used: Counter[str] | None = None  # counted only when needed
     for group in connections:
         if len(group.keys) < 2:
             continue
         service = sum(n for c, n in group.classes.items() if c in SERVICE_CLASSES)
         if service * 2 <= sum(group.classes.values()):
+            used = _jobs_using(ctx) if used is None else used
             values = [group.name] * len(group.job_ids)
-            sig = ctx.settings.significance
-            group.hit = concentration(values, win.connections, win.size, sig)
+            group.hit = concentration(values, used, win.size, ctx.settings.significance)
             if group.hit is None:
                 continue
         found.append(group)
