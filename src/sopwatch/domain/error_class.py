@@ -19,6 +19,8 @@ later store a step's class when it writes the job.
    ``model_not_found`` before ``auth`` (OpenAI: "does not exist or you do not have access
    to it"); ``timeout`` before ``server_error`` (``504 Gateway Timeout``). A model step
    answered with a bare HTTP 404 is ``model_not_found`` (the model's endpoint is gone).
+   ``auth`` also takes what ``domain.connection.is_auth_error`` reads as one, except a
+   code sandbox's own refusals ("InterpreterError: Forbidden function evaluation").
 2. ``limit`` when the text says a step, turn, iteration, recursion or budget limit was
    reached (``Reached max steps``, ``MaxTurnsExceeded``, ``UsageLimitExceeded``).
 3. The job's ``failure_kind`` when it names a class (``FAILURE_KIND_CLASSES``).
