@@ -91,6 +91,15 @@ class CheckSettings:
       is ``act`` rather than ``watch`` (our choice: 0.001, for an empty window, missed
       scheduled runs and bursts; at one check a day a false alarm comes about once in
       three years per item).
+    - ``loop_cycle_rounds``: two tools called in turn (A B A B …) this many rounds in a job
+      is a tool-call loop whatever their arguments (issue #6 default 5).
+    - ``duplicate_interval_ms``: the same write succeeding again in another job within
+      this time of the previous one is a duplicate side effect (our choice: 1 h, longer
+      than any retry or replay we know of and shorter than an hourly schedule's period).
+    - ``repeat_min_jobs``/``repeat_interval_ms``: this many jobs started by the same input
+      or trigger key within this time are a burst to test (issue #6: "≥ 5 jobs within 10
+      minutes"); ``repeat_act_jobs``: a burst this big is ``act`` (our choice: twice the
+      detection threshold, a runaway chain rather than one replay).
     """
 
     stale_after_ms: int = 4 * 3_600_000
@@ -104,6 +113,11 @@ class CheckSettings:
     volume_tolerance: float = 0.5
     overdue_grace_ms: int = 5 * 60_000
     act_significance: float = 0.001
+    loop_cycle_rounds: int = 5
+    duplicate_interval_ms: int = 3_600_000
+    repeat_min_jobs: int = 5
+    repeat_interval_ms: int = 600_000
+    repeat_act_jobs: int = 10
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
