@@ -4,8 +4,9 @@
 Activity Inbox, Case Queue health, overdue waits (ours: postponed cases and human
 requests past their time), Jobs needing attention, stuck jobs (ours: running far longer
 than jobs take), status contradictions (ours: jobs whose status disagrees with their steps
-or requests), failure clusters, connections, cost per job, latency, tool-call loops, output
-spot-check, run volume, source breakdown. Each
+or requests), failure clusters, connections, cost per job, latency, tool-call loops,
+duplicate side effects (ours: the same write succeeding twice), output spot-check, run
+volume, source breakdown. Each
 returns at least one finding, an ``ok`` one when nothing is wrong, so the report shows
 every item of the checklist was done.
 """
@@ -21,6 +22,7 @@ from sopwatch.monitor.checks.clusters import check_failure_clusters
 from sopwatch.monitor.checks.connections import check_connections
 from sopwatch.monitor.checks.contradictions import check_status_contradictions
 from sopwatch.monitor.checks.cost import check_cost
+from sopwatch.monitor.checks.duplicates import check_duplicate_side_effects
 from sopwatch.monitor.checks.inbox import check_inbox
 from sopwatch.monitor.checks.latency import check_latency
 from sopwatch.monitor.checks.loops import check_tool_loops
@@ -45,6 +47,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_cost,
     check_latency,
     check_tool_loops,
+    check_duplicate_side_effects,
     check_spot_check,
     check_run_volume,
     check_sources,
@@ -56,6 +59,7 @@ __all__ = [
     "check_cases",
     "check_connections",
     "check_cost",
+    "check_duplicate_side_effects",
     "check_failure_clusters",
     "check_inbox",
     "check_latency",

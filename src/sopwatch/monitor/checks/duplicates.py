@@ -1,0 +1,243 @@
+"""Duplicate side effects: the same write succeeding more than once.
+
+Finding ``duplicate_side_effect``: a tool call that writes (``domain.tools.is_read_tool``
+is False for its name and the assignment's ``read_tools``) succeeding (step status ``ok``)
+more than once with the same arguments (the same canonical JSON text), either within one
+job (the call was retried after it had already worked) or across window jobs, each
+success within ``settings.duplicate_interval_ms`` (default 1 h) of the one before. Each
+success had its effect: a report sent three times reached its readers three times, a
+charge retried after it went through was charged twice.
+
+Calls whose arguments were not logged or were cut at the payload limit are left out:
+they cannot be told apart (our choice: a missed duplicate beats a false one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sopwatch.domain.enums import Severity, StepKind, StepStatus
+from sopwatch.domain.finding import Finding
+from sopwatch.domain.job import Job, Step
+from sopwatch.domain.tools import is_read_tool
+from sopwatch.monitor.checks._common import fmt_count, fmt_num, ok_finding, plural, truncate
+from sopwatch.monitor.checks._digest import minutes, short_digest, step_time
+from sopwatch.monitor.checks._loop_patterns import Repeat, job_loop
+from sopwatch.monitor.context import CheckContext
+
+#: At most this many findings, worst first; the rest are summarised in one more finding
+#: (our choice, as for tool loops: a report a person reads in under a minute).
+MAX_DUPLICATE_FINDINGS = 10
+#: A write that succeeded this many times across jobs is ``act`` (our choice: two jobs
+#: doing the same write can be a person re-running one job by hand, the seed's
+#: "retriggering Jobs manually"; a third is a pattern, not a person).
+ACT_ACROSS_JOBS = 3
+ARGUMENT_CHARS = 200
+
+#: Our choice (the seed has no words for a duplicated write): undo the extra effects,
+#: then stop them recurring.
+RESPONSE_DUPLICATE = (
+    "The same write succeeded more than once: the effect happened each time (a message "
+    "sent again, a payment charged again). Check in the system the tool writes to whether "
+    "the duplicates took effect and undo them. Then stop it recurring: make the tool "
+    "idempotent (an idempotency key from the job's input), or update the SOP so the "
+    "assignment checks whether the action was already done before doing it again and never "
+    "retries a call that succeeded. If the jobs were started by the same event, see "
+    "repeated_input. If this tool only reads, mark it: "
+    "`sopwatch assignments set ASSIGNMENT --read-tools NAME`."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """One successful write: the job, the step and when it ran (UTC)."""
+
+    job: Job
+    step: Step
+    at: datetime
+
+
+@dataclass(slots=True)
+class _Duplicate:
+    """Successful calls of one (tool, arguments) that count as one duplicated effect."""
+
+    tool: str
+    arguments: str
+    calls: list[_Call] = field(default_factory=list)
+
+    @property
+    def jobs(self) -> list[Job]:
+        """The jobs that made the calls, in time order, each once."""
+        return list({call.job.id: call.job for call in self.calls}.values())
+
+    @property
+    def retried_in_a_job(self) -> bool:
+        """True when one job made the call more than once."""
+        return len(self.jobs) < len(self.calls)
+
+
+def check_duplicate_side_effects(ctx: CheckContext) -> list[Finding]:
+    """``duplicate_side_effect`` findings, worst first; one ok finding when none.
+
+    Severity: ``act`` when one job made the same successful write twice or more, or the
+    write succeeded ≥ ``ACT_ACROSS_JOBS`` (3) times across jobs; ``watch`` for two jobs
+    making it once each (our choice, see ``ACT_ACROSS_JOBS``). A write repeated inside
+    one job that the ``tool_loop`` check reports as that job's loop (same result each
+    time) is left to it, which rates it act and names it a write.
+    """
+    interval = timedelta(milliseconds=ctx.settings.duplicate_interval_ms)
+    loops: dict[int, Repeat | None] = {}
+    duplicates: list[_Duplicate] = []
+    for (tool, arguments), calls in _writes(ctx).items():
+        if len(calls) >= 2:
+            found = _episodes(tool, arguments, calls, interval)
+            duplicates.extend(d for d in found if not _left_to_loops(ctx, d, loops))
+    if not duplicates:
+        title = "No write succeeded twice with the same arguments"
+        return [ok_finding("duplicate_side_effect", title)]
+    findings = [_finding(ctx, duplicate) for duplicate in duplicates]
+    findings.sort(key=lambda f: (f.severity != Severity.ACT, -f.evidence["count"]))
+    return findings[:MAX_DUPLICATE_FINDINGS] + _rest(findings[MAX_DUPLICATE_FINDINGS:])
+
+
+def _writes(ctx: CheckContext) -> dict[tuple[str, str], list[_Call]]:
+    """(tool, arguments) → the successful write calls of window jobs, in job then step
+    order; calls without logged arguments or with arguments cut are left out."""
+    reads: dict[str, bool] = {}
+    found: dict[tuple[str, str], list[_Call]] = {}
+    read_tools = frozenset(ctx.assignment.read_tools)
+    for job in ctx.jobs:
+        for step in ctx.steps.get(job.id, ()):
+            if step.kind != StepKind.TOOL or step.status != StepStatus.OK:
+                continue
+            if not step.arguments or step.arguments_bytes is not None:
+                continue
+            if step.name not in reads:
+                reads[step.name] = is_read_tool(step.name, read_tools)
+            if reads[step.name]:
+                continue
+            call = _Call(job=job, step=step, at=step_time(step, job))
+            found.setdefault((step.name, step.arguments), []).append(call)
+    return found
+
+
+def _left_to_loops(
+    ctx: CheckContext, duplicate: _Duplicate, loops: dict[int, Repeat | None]
+) -> bool:
+    """True when the duplicate is one job's same-call loop of this write with the same
+    result each time: ``tool_loop`` reports it (act, "a write that succeeded each
+    time"), so the report says it once. ``loops`` caches each job's loop."""
+    jobs = duplicate.jobs
+    if len(jobs) != 1:
+        return False
+    job = jobs[0]
+    if job.id not in loops:
+        settings = ctx.settings
+        steps = ctx.steps.get(job.id, ())
+        loops[job.id] = job_loop(steps, settings.loop_min_repeats, settings.loop_cycle_rounds)
+    loop = loops[job.id]
+    return (
+        loop is not None
+        and loop.pattern == "same_call"
+        and not loop.failed
+        and (loop.tools[0], loop.arguments) == (duplicate.tool, duplicate.arguments)
+    )
+
+
+def _episodes(
+    tool: str, arguments: str, calls: list[_Call], interval: timedelta
+) -> Iterator[_Duplicate]:
+    """The duplicates among one (tool, arguments)'s calls: a job's calls stay together;
+    jobs are joined, in time order, while each one's first call comes within
+    ``interval`` of the latest call so far. Yields each group of ≥ 2 calls."""
+    by_job: dict[int, list[_Call]] = {}
+    for call in calls:
+        by_job.setdefault(call.job.id, []).append(call)
+    units = sorted(by_job.values(), key=lambda own: (min(c.at for c in own), own[0].job.id))
+    current = _Duplicate(tool, arguments)
+    latest: datetime | None = None
+    for own in units:
+        first = min(c.at for c in own)
+        if latest is not None and first - latest > interval:
+            if len(current.calls) >= 2:
+                yield current
+            current, latest = _Duplicate(tool, arguments), None
+        current.calls.extend(own)
+        last = max(c.at for c in own)
+        latest = last if latest is None else max(latest, last)
+    if len(current.calls) >= 2:
+        yield current
+
+
+def _severity(duplicate: _Duplicate) -> Severity:
+    """act for a retry inside one job or ≥ ``ACT_ACROSS_JOBS`` successes; else watch."""
+    if duplicate.retried_in_a_job or len(duplicate.calls) >= ACT_ACROSS_JOBS:
+        return Severity.ACT
+    return Severity.WATCH
+
+
+def _finding(ctx: CheckContext, duplicate: _Duplicate) -> Finding:
+    """One finding for one duplicated write.
+
+    Evidence: ``tool``, ``arguments_digest`` (``_digest.short_digest`` of the arguments
+    text), ``arguments`` (cut to 200 characters), ``count`` (successful calls), ``jobs``
+    (how many jobs made them), ``retried_in_a_job``, ``first_at``/``last_at`` (ISO UTC),
+    ``calls_per_job`` (label → calls, at most 50 rows).
+    """
+    jobs = duplicate.jobs
+    count = len(duplicate.calls)
+    digest = short_digest(duplicate.arguments)
+    times = sorted(call.at for call in duplicate.calls)
+    per_job: dict[str, int] = {}
+    for call in duplicate.calls:
+        per_job[call.job.label] = per_job.get(call.job.label, 0) + 1
+    evidence: dict[str, Any] = {
+        "job_ids": [job.label for job in jobs],
+        "tool": duplicate.tool,
+        "arguments_digest": digest,
+        "arguments": truncate(duplicate.arguments, ARGUMENT_CHARS),
+        "count": count,
+        "jobs": len(jobs),
+        "retried_in_a_job": duplicate.retried_in_a_job,
+        "first_at": times[0].isoformat(),
+        "last_at": times[-1].isoformat(),
+        "calls_per_job": dict(list(per_job.items())[:50]),
+    }
+    head = (
+        f"{duplicate.tool} succeeded {plural(count, 'time')} with the same arguments "
+        f"(sha256 {digest})"
+    )
+    if len(jobs) == 1:
+        where = f" in job {jobs[0].label}"
+    else:
+        span = fmt_num(minutes(times[0], times[-1]))
+        where = f" across {fmt_count(len(jobs))} jobs within {span} min"
+        if duplicate.retried_in_a_job:
+            where += ", retried inside a job"
+    return Finding(
+        kind="duplicate_side_effect",
+        severity=_severity(duplicate),
+        title=head + where,
+        response=RESPONSE_DUPLICATE,
+        evidence=evidence,
+    )
+
+
+def _rest(rest: list[Finding]) -> list[Finding]:
+    """One finding naming the jobs of the duplicates left out of the report, if any."""
+    if not rest:
+        return []
+    severity = Severity.ACT if any(f.severity == Severity.ACT for f in rest) else Severity.WATCH
+    jobs = list(dict.fromkeys(label for f in rest for label in f.evidence["job_ids"]))
+    return [
+        Finding(
+            kind="duplicate_side_effect",
+            severity=severity,
+            title=f"{plural(len(rest), 'more duplicated write')} not listed",
+            response=RESPONSE_DUPLICATE,
+            evidence={"job_ids": jobs},
+        )
+    ]
