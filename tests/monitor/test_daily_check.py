@@ -28,6 +28,7 @@ CHECKLIST = [
     "check_duplicate_side_effects",
     "check_spot_check",
     "check_run_volume",
+    "check_repeated_input",
     "check_sources",
 ]
 
@@ -55,6 +56,7 @@ def test_empty_window_never_raises_and_every_item_reports_ok() -> None:
         "duplicate_side_effect",
         "spot_check",
         "run_volume",
+        "repeated_input",
         "source_breakdown",
     ]
     assert all(f.severity == Severity.OK for f in report.findings)

@@ -6,7 +6,8 @@ requests past their time), Jobs needing attention, stuck jobs (ours: running far
 than jobs take), status contradictions (ours: jobs whose status disagrees with their steps
 or requests), failure clusters, connections, cost per job, latency, tool-call loops,
 duplicate side effects (ours: the same write succeeding twice), output spot-check, run
-volume, source breakdown. Each
+volume, repeated input (ours: one input or trigger key starting many jobs in minutes),
+source breakdown. Each
 returns at least one finding, an ``ok`` one when nothing is wrong, so the report shows
 every item of the checklist was done.
 """
@@ -26,6 +27,7 @@ from sopwatch.monitor.checks.duplicates import check_duplicate_side_effects
 from sopwatch.monitor.checks.inbox import check_inbox
 from sopwatch.monitor.checks.latency import check_latency
 from sopwatch.monitor.checks.loops import check_tool_loops
+from sopwatch.monitor.checks.repeats import check_repeated_input
 from sopwatch.monitor.checks.sources import check_sources
 from sopwatch.monitor.checks.spot_check import check_spot_check
 from sopwatch.monitor.checks.stuck import check_stuck_jobs
@@ -50,6 +52,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_duplicate_side_effects,
     check_spot_check,
     check_run_volume,
+    check_repeated_input,
     check_sources,
 )
 
@@ -65,6 +68,7 @@ __all__ = [
     "check_latency",
     "check_needs_attention",
     "check_overdue_waits",
+    "check_repeated_input",
     "check_run_volume",
     "check_sources",
     "check_spot_check",
