@@ -124,3 +124,34 @@ def test_set_prints_what_is_now_stored(two: Cli) -> None:
     )
     nothing = two("assignments", "set", "kept")
     assert nothing.code == 2 and nothing.err.startswith("error: options: nothing to set")
+
+
+def test_set_read_tools_shows_them_and_the_check_stops_counting_their_calls(
+    two: Cli, tmp_path: Path
+) -> None:
+    runs = [
+        {"id": f"p-{i}", "status": "completed", "created_at": f"2026-03-01T10:0{i}:00Z",
+         "steps": [{"kind": "tool", "name": "ping", "arguments": {"host": "crm"}}]}
+        for i in range(3)
+    ]  # fmt: skip
+    path = tmp_path / "pings.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in runs))
+    assert two("import", str(path), "-a", "pinger").code == 0
+
+    def duplicates() -> list[str]:
+        ran = two("check", "pinger", "--format", "json")
+        found = ran.json()["findings"]
+        return [f["severity"] for f in found if f["kind"] == "duplicate_side_effect"]
+
+    assert duplicates() == ["act"]
+    ran = two("assignments", "set", "pinger", "--read-tools", "ping, lookupVendor")
+    assert ran.code == 0, ran.err
+    assert ran.out.endswith("  read tools ping, lookupVendor\n")
+    listed = two("assignments", "list", "--json").json()
+    assert [a["read_tools"] for a in listed if a["name"] == "pinger"] == [["ping", "lookupVendor"]]
+    assert duplicates() == ["ok"]
+    assert two("assignments", "set", "pinger", "--read-tools", "").code == 0
+    assert "read tools" not in two("assignments", "list").out
+    assert duplicates() == ["act"]
+    blank = two("assignments", "set", "pinger", "--read-tools", "ping,,x")
+    assert (blank.code, blank.err) == (2, "error: --read-tools: tool name '': must not be blank\n")

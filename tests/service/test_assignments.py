@@ -124,3 +124,27 @@ def test_set_validates_and_returns_the_stored_values(store: Store, tmp_path: Pat
         with pytest.raises(InvalidInput):
             service.set_assignment(store, "a", actor="tester", **bad)  # type: ignore[arg-type]
     assert service.list_assignments(store)[0].expected_runs_per_day == 40
+
+
+def test_set_read_tools_replaces_clears_and_is_audited(store: Store, tmp_path: Path) -> None:
+    load(store, tmp_path, "a", [run(1)])
+    changed = service.set_assignment(
+        store, "a", read_tools=["ping", "lookupVendor", "ping"], actor="tester"
+    )
+    assert changed.read_tools == ("ping", "lookupVendor")
+    assert service.list_assignments(store)[0].read_tools == ("ping", "lookupVendor")
+    assert _events(store, "assignment.updated")[-1].details == {"read_tools": "ping, lookupVendor"}
+    kept = service.set_assignment(store, "a", expected_runs_per_day=3, actor="tester")
+    assert kept.read_tools == ("ping", "lookupVendor")  # not given: unchanged
+    assert service.set_assignment(store, "a", read_tools=[], actor="tester").read_tools == ()
+
+
+def test_set_read_tools_refuses_names_a_step_could_not_have(store: Store, tmp_path: Path) -> None:
+    load(store, tmp_path, "a", [run(1)])
+    too_many = [f"t{i}" for i in range(service.MAX_READ_TOOLS + 1)]
+    for bad, problem in (([" "], "must not be blank"), (["x" * 201], "at most 200 fit"),
+                         (["a\x00b"], "NUL"), (too_many, "at most 500 fit")):  # fmt: skip
+        with pytest.raises(InvalidInput) as caught:
+            service.set_assignment(store, "a", read_tools=bad, actor="tester")
+        assert caught.value.field == "--read-tools" and problem in caught.value.problem
+    assert service.list_assignments(store)[0].read_tools == ()

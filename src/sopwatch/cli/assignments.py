@@ -52,8 +52,16 @@ def set_command(
     testing_until: Annotated[
         str | None, typer.Option(help="End of the testing period (ISO 8601, UTC).")
     ] = None,
+    read_tools: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAMES",
+            help="Tools that only read, comma-separated (ping,vendor_score); replaces "
+            "the list, '' clears it. Their repeated calls are never duplicate side effects.",
+        ),
+    ] = None,
 ) -> None:
-    """Set an assignment's expected volume and testing period (the baseline).
+    """Set an assignment's expected volume, testing period (the baseline) and read tools.
 
     Example: sopwatch assignments set airline-support --expected-runs-per-day 30
     """
@@ -63,9 +71,15 @@ def set_command(
         expected_runs_per_day=expected_runs_per_day,
         testing_from=parse_time(testing_from, "--testing-from") if testing_from else None,
         testing_until=parse_time(testing_until, "--testing-until") if testing_until else None,
+        read_tools=None if read_tools is None else _names(read_tools),
         actor=current_user(),
     )
     say(_assignment_line(changed))
+
+
+def _names(text: str) -> list[str]:
+    """``"a, b"`` → ``["a", "b"]``; blank text → ``[]`` (clear the list)."""
+    return [part.strip() for part in text.split(",")] if text.strip() else []
 
 
 @app.command("rename")
@@ -142,7 +156,8 @@ def _assignment_line(a: Assignment) -> str:
         else "not set (baseline: the 7 days before each window)"
     )
     expected = "not set" if a.expected_runs_per_day is None else number(a.expected_runs_per_day)
-    return f"{a.name}  stage {a.stage}  expected runs/day {expected}  testing period {testing}"
+    line = f"{a.name}  stage {a.stage}  expected runs/day {expected}  testing period {testing}"
+    return line + (f"  read tools {', '.join(a.read_tools)}" if a.read_tools else "")
 
 
 def _assignment_dict(a: Assignment) -> dict[str, object]:
@@ -152,4 +167,5 @@ def _assignment_dict(a: Assignment) -> dict[str, object]:
         "expected_runs_per_day": a.expected_runs_per_day,
         "testing_from": a.testing_from,
         "testing_until": a.testing_until,
+        "read_tools": list(a.read_tools),
     }

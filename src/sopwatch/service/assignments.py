@@ -6,6 +6,7 @@ Every change writes an audit event naming ``actor``.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 
 from sopwatch.domain.assignment import Assignment
 from sopwatch.domain.errors import InvalidInput
-from sopwatch.ingest.limits import ASSIGNMENT_CHARS, text_problem
+from sopwatch.ingest.limits import ASSIGNMENT_CHARS, STEP_NAME_CHARS, text_problem
 from sopwatch.service.errors import UnknownName, close_names, did_you_mean
 from sopwatch.service.store import Store
 from sopwatch.store import assignments as store_assignments
@@ -22,6 +23,7 @@ from sopwatch.store.assignments import AssignmentRows
 from sopwatch.store.audit import record_event
 
 __all__ = [
+    "MAX_READ_TOOLS",
     "MAX_RUNS_PER_DAY",
     "AssignmentRows",
     "Deletion",
@@ -35,6 +37,9 @@ __all__ = [
 #: Upper bound of ``expected_runs_per_day`` (our choice: ten million a day is beyond any
 #: assignment; it keeps the report's numbers readable).
 MAX_RUNS_PER_DAY = 10_000_000
+#: At most this many read tools per assignment (our choice: far more tools than any
+#: agent has, and the list stays readable in `assignments list`).
+MAX_READ_TOOLS = 500
 
 
 def require_assignment(conn: sa.Connection, team_id: int, name: str) -> Assignment:
@@ -73,16 +78,23 @@ def set_assignment(
     expected_runs_per_day: float | None = None,
     testing_from: datetime | None = None,
     testing_until: datetime | None = None,
+    read_tools: Sequence[str] | None = None,
     actor: str,
 ) -> Assignment:
     """Set what the checks compare against: the jobs expected per day (0 to
-    ``MAX_RUNS_PER_DAY``) and/or the testing period ``[testing_from, testing_until)`` (UTC,
-    both ends). Returns the assignment as now stored.
+    ``MAX_RUNS_PER_DAY``), the testing period ``[testing_from, testing_until)`` (UTC,
+    both ends), and/or the tools that only read (``read_tools``: exact tool names, which
+    replace the stored list; an empty list clears it; the duplicate side-effect check
+    never counts their calls, see ``domain.tools``). Returns the assignment as now stored.
 
     Raises ``InvalidInput`` for a value out of range, one end of the period alone, an end
-    not after its start, or nothing to set; ``UnknownName`` for an unknown assignment.
+    not after its start, a tool name that cannot be a step's name (blank, over 200
+    characters, NUL or a lone surrogate), more than ``MAX_READ_TOOLS`` names, or nothing
+    to set; ``UnknownName`` for an unknown assignment.
     """
     values: dict[str, Any] = {}
+    if read_tools is not None:
+        values["read_tools"] = _read_tools(read_tools)
     if expected_runs_per_day is not None:
         in_range = 0 <= expected_runs_per_day <= MAX_RUNS_PER_DAY
         if not (math.isfinite(expected_runs_per_day) and in_range):
@@ -99,14 +111,29 @@ def set_assignment(
     if not values:
         raise InvalidInput(
             "options",
-            "nothing to set: give --expected-runs-per-day or --testing-from/--testing-until",
+            "nothing to set: give --expected-runs-per-day, --testing-from/--testing-until "
+            "or --read-tools",
         )
     with store.engine.begin() as conn:
         found = require_assignment(conn, store.team_id, name)
         store_assignments.update_assignment(conn, found.id, **values)
-        details = {k: str(v) for k, v in values.items()}
+        details = {k: ", ".join(v) if k == "read_tools" else str(v) for k, v in values.items()}
         _audit(store, conn, actor, ("assignment.updated", "set"), found.id, details)
         return store_assignments.get_assignment(conn, store.team_id, name)
+
+
+def _read_tools(names: Sequence[str]) -> list[str]:
+    """The tool names to store: each as given (tool names are matched exactly), once, in
+    order. Raises ``InvalidInput("--read-tools", ...)`` for a name a step could not have
+    or too many names."""
+    kept = list(dict.fromkeys(names))
+    if len(kept) > MAX_READ_TOOLS:
+        raise InvalidInput("--read-tools", f"{len(kept):,} names; at most {MAX_READ_TOOLS} fit")
+    for name in kept:
+        problem = text_problem(name, STEP_NAME_CHARS, blank_ok=False)
+        if problem is not None:
+            raise InvalidInput("--read-tools", f"tool name {name!r}: {problem}")
+    return kept
 
 
 def rename_assignment(store: Store, old: str, new: str, *, actor: str) -> Assignment:
