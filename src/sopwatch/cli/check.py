@@ -44,7 +44,7 @@ def check_command(
         str, typer.Option(help="A pending human request older than this is stale.")
     ] = "4h",
     loop_threshold: Annotated[
-        int, typer.Option(min=2, help="Same tool, same arguments this many times is a loop.")
+        int, typer.Option(min=2, help="Same tool, arguments and result this many times is a loop.")
     ] = DEFAULT_LOOP_THRESHOLD,
 ) -> None:
     """Run the daily check: exit 0 when nothing needs action, 1 when a finding is `act`.

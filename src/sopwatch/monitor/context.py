@@ -73,8 +73,9 @@ class CheckSettings:
 
     - ``stale_after_ms``: a pending human request older than this is stale (issue #2
       default 4 h; seed: "sitting unanswered for more than a few hours").
-    - ``loop_min_repeats``: the same tool with the same arguments this many times in a job
-      is a tool-call loop (issue #2 default 3).
+    - ``loop_min_repeats``: the same tool with the same arguments and the same result or
+      error this many times in a job is a tool-call loop (issue #2 default 3; issue #6:
+      a changing result is progress).
     - ``loop_act_repeats``: a loop this long is ``act`` even if the job did not hit a step
       limit (our choice: 10, more than three times the detection threshold).
     - ``cluster_min_jobs``: failures at the same place across this many jobs are a SOP or

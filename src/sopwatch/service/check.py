@@ -46,7 +46,8 @@ def run_check(
     after the newest job when that job was imported) against its baseline.
 
     ``stale_after``: a pending human request older than this is stale; ``loop_threshold``
-    (≥ 2): the same tool with the same arguments this many times in one job is a loop;
+    (≥ 2): the same tool with the same arguments and result this many times in one job
+    is a loop;
     ``seed`` makes the spot-check reproducible.
 
     Raises ``UnknownName`` for an unknown assignment, ``InvalidInput`` for a
