@@ -83,29 +83,36 @@ def job_loop(steps: Sequence[Step], min_repeats: int, cycle_rounds: int) -> Repe
     When the job's longest alternation of two tools (≥ 2 rounds) is polling that ended
     with a wait in between (``wait, get_status, wait, get_status(done)``), its calls are
     progress: neither a cycle nor a same-call loop of the wait."""
-    tools = [i for i, step in enumerate(steps) if step.kind == StepKind.TOOL]
-    start, length = _longest_alternation([steps[i].name for i in tools])
+    tool = StepKind.TOOL
+    tools: list[int] = []
+    names: list[str] = []
+    for i, step in enumerate(steps):
+        if step.kind is tool:
+            tools.append(i)
+            names.append(step.name)
+    if len(tools) < min_repeats and len(tools) < 2 * cycle_rounds:
+        return None
+    start, length = _longest_alternation(names)
     rounds = length // 2
     stretch = tools[start : start + 2 * rounds]
     polling = rounds >= 2 and _polls(steps, stretch)
-    found = [same_call(steps, min_repeats, skip=frozenset(stretch) if polling else frozenset())]
+    waits = set(stretch) if polling else set()
+    calls = [i for i in tools if i not in waits]
+    found = [same_call(steps, calls, min_repeats)]
     if not polling and rounds >= cycle_rounds:
         found.append(_cycle(steps, stretch))
     repeats = [repeat for repeat in found if repeat is not None]
     return max(repeats, key=lambda r: r.count) if repeats else None
 
 
-def same_call(
-    steps: Sequence[Step], minimum: int, skip: frozenset[int] = frozenset()
-) -> Repeat | None:
-    """The job's most repeated (tool, arguments, outcome) when it recurs ≥ ``minimum``
-    times and its (tool, arguments) calls are not polling that ended; ties go to the
-    longer run, then to the pair called first. Calls at indices in ``skip`` are left
-    out."""
+def same_call(steps: Sequence[Step], calls: Sequence[int], minimum: int) -> Repeat | None:
+    """The most repeated (tool, arguments, outcome) among the tool ``calls`` (indices
+    into ``steps``) when it recurs ≥ ``minimum`` times and its (tool, arguments) calls are
+    not polling that ended; ties go to the longer run, then to the pair called first."""
     groups: dict[tuple[str, str | None], list[int]] = {}
-    for i, step in enumerate(steps):
-        if step.kind == StepKind.TOOL and i not in skip:
-            groups.setdefault((step.name, step.arguments), []).append(i)
+    for i in calls:
+        step = steps[i]
+        groups.setdefault((step.name, step.arguments), []).append(i)
     best: Repeat | None = None
     for (name, arguments), indices in groups.items():
         if len(indices) < minimum:
@@ -116,15 +123,15 @@ def same_call(
         repeated, count = Counter(outcomes).most_common(1)[0]
         if count < minimum:
             continue
-        calls = tuple(i for i, o in zip(indices, outcomes, strict=True) if o == repeated)
+        same = tuple(i for i, o in zip(indices, outcomes, strict=True) if o == repeated)
         found = Repeat(
             pattern="same_call",
             tools=(name,),
             arguments=arguments,
             outcome=repeated[1],
-            calls=calls,
+            calls=same,
             rounds=0,
-            longest_run=_longest_run(steps, set(calls)),
+            longest_run=_longest_run(steps, set(same)),
             failed=repeated[0] == StepStatus.ERROR,
         )
         if best is None or (found.count, found.longest_run) > (best.count, best.longest_run):

@@ -91,8 +91,9 @@ def check_duplicate_side_effects(ctx: CheckContext) -> list[Finding]:
     interval = timedelta(milliseconds=ctx.settings.duplicate_interval_ms)
     loops: dict[int, Repeat | None] = {}
     duplicates: list[_Duplicate] = []
-    for (tool, arguments), calls in _writes(ctx).items():
-        if len(calls) >= 2:
+    for (tool, arguments), made in _writes(ctx).items():
+        if len(made) >= 2:
+            calls = [_Call(job=job, step=step, at=step_time(step, job)) for job, step in made]
             found = _episodes(tool, arguments, calls, interval)
             duplicates.extend(d for d in found if not _left_to_loops(ctx, d, loops))
     if not duplicates:
@@ -103,24 +104,26 @@ def check_duplicate_side_effects(ctx: CheckContext) -> list[Finding]:
     return findings[:MAX_DUPLICATE_FINDINGS] + _rest(findings[MAX_DUPLICATE_FINDINGS:])
 
 
-def _writes(ctx: CheckContext) -> dict[tuple[str, str], list[_Call]]:
-    """(tool, arguments) → the successful write calls of window jobs, in job then step
-    order; calls without logged arguments or with arguments cut are left out."""
+def _writes(ctx: CheckContext) -> dict[tuple[str, str], list[tuple[Job, Step]]]:
+    """(tool, arguments) → the successful write calls of window jobs with their job, in
+    job then step order; calls without logged arguments or with arguments cut are left
+    out. (The hot loop of this check: plain tuples, enum identity, one name test per
+    tool name.)"""
     reads: dict[str, bool] = {}
-    found: dict[tuple[str, str], list[_Call]] = {}
+    found: dict[tuple[str, str], list[tuple[Job, Step]]] = {}
     read_tools = frozenset(ctx.assignment.read_tools)
+    tool, ok = StepKind.TOOL, StepStatus.OK
     for job in ctx.jobs:
         for step in ctx.steps.get(job.id, ()):
-            if step.kind != StepKind.TOOL or step.status != StepStatus.OK:
+            if step.kind is not tool or step.status is not ok:
                 continue
             if not step.arguments or step.arguments_bytes is not None:
                 continue
-            if step.name not in reads:
-                reads[step.name] = is_read_tool(step.name, read_tools)
-            if reads[step.name]:
-                continue
-            call = _Call(job=job, step=step, at=step_time(step, job))
-            found.setdefault((step.name, step.arguments), []).append(call)
+            read = reads.get(step.name)
+            if read is None:
+                read = reads[step.name] = is_read_tool(step.name, read_tools)
+            if not read:
+                found.setdefault((step.name, step.arguments), []).append((job, step))
     return found
 
 
