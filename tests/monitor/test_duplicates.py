@@ -8,6 +8,9 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
 from sopwatch.domain.enums import Severity
 from sopwatch.monitor.checks.duplicates import (
     MAX_DUPLICATE_FINDINGS,
@@ -155,3 +158,58 @@ def test_many_duplicates_are_capped_act_first() -> None:
     assert findings[0].evidence["tool"] == "charge_card"
     assert findings[-1].title == "4 more duplicated writes not listed"
     assert len(findings[-1].evidence["job_ids"]) == 8
+
+
+_CALL = st.tuples(
+    st.sampled_from(["send_report", "charge_card", "get_order"]),
+    st.sampled_from(['{"a":1}', '{"a":2}']),
+    st.booleans(),  # succeeded
+)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 40).map(lambda q: 15 * q), st.lists(_CALL, max_size=2)),
+        max_size=12,
+    )
+)
+def test_duplicates_are_the_groups_of_writes_linked_by_job_or_by_the_interval(
+    jobs: list[tuple[int, list[tuple[str, str, bool]]]],
+) -> None:
+    """Against a brute force: successful writes of one (tool, arguments) linked when in
+    the same job or at most 60 minutes apart; each group of ≥ 2 calls is one finding."""
+    ctx = Ctx()
+    calls: list[tuple[tuple[str, str], str, int]] = []  # (key, job label, minute)
+    for minute, specs in jobs:
+        steps = [tool(name, args, error=None if ok else "500") for name, args, ok in specs]
+        job = ctx.job(at=minute / 60, steps=steps)
+        calls += [((n, a), job.label, minute) for n, a, ok in specs if ok and n != "get_order"]
+    parent = list(range(len(calls)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i, (key, label, minute) in enumerate(calls):
+        for j in range(i):
+            other_key, other_label, other_minute = calls[j]
+            if key == other_key and (label == other_label or abs(minute - other_minute) <= 60):
+                parent[root(i)] = root(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(calls)):
+        groups.setdefault(root(i), []).append(i)
+    expected = {
+        (calls[g[0]][0][0], len(g), frozenset(calls[i][1] for i in g))
+        for g in groups.values()
+        if len(g) >= 2
+    }
+    assume(len(expected) <= MAX_DUPLICATE_FINDINGS)
+    findings = check_duplicate_side_effects(ctx.build())
+    found = {
+        (f.evidence["tool"], f.evidence["count"], frozenset(f.evidence["job_ids"]))
+        for f in findings
+        if f.severity != Severity.OK
+    }
+    assert found == expected
+    assert len(findings) == max(len(expected), 1)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sopwatch.domain.enums import Severity, Source
 from sopwatch.monitor.checks.repeats import RESPONSE_REPEATED, check_repeated_input
@@ -121,3 +125,47 @@ def test_inputs_cut_at_the_payload_limit_or_blank_are_left_out() -> None:
     _burst(ctx, 6, input="x" * 100, input_bytes=99_999)
     _burst(ctx, 6, at=15, input="  ")
     assert check_repeated_input(ctx.build())[0].severity == Severity.OK
+
+
+_BURST = st.tuples(
+    st.sampled_from(["k1", "k2", "k3"]),
+    st.integers(0, 1400),  # start, minutes after the window start
+    st.integers(1, 12),  # jobs
+    st.integers(10, 900),  # seconds between them
+)
+
+
+@given(st.lists(_BURST, max_size=4))
+def test_every_burst_is_one_key_chained_within_ten_minutes_and_significant(
+    bursts: list[tuple[str, int, int, int]],
+) -> None:
+    ctx = Ctx()
+    _day(ctx)
+    starts: dict[str, list[float]] = {}
+    labels = {}
+    for key, minute, count, seconds in bursts:
+        for i in range(count):
+            at = minute / 60 + i * seconds / 3600
+            labels[ctx.job(at=at, trigger_key=key).label] = (key, at)
+            starts.setdefault(key, []).append(at * 3600)
+    findings = [f for f in check_repeated_input(ctx.build()) if f.severity != Severity.OK]
+    for finding in findings:
+        key = finding.evidence["key"]
+        times = sorted(labels[label][1] * 3600 for label in finding.evidence["job_ids"])
+        assert {labels[label][0] for label in finding.evidence["job_ids"]} == {key}
+        assert len(times) >= 5 and finding.evidence["count"] == len(times)
+        assert all(b - a <= 600 for a, b in itertools.pairwise(times))
+        assert finding.evidence["p_value"] < 0.05
+        assert any(sum(1 for u in times if t <= u <= t + 600) >= 5 for t in times)
+        # the chain is whole: no other job of the key starts within 10 minutes of it
+        assert not [
+            t for t in starts[key] if t not in times and min(abs(t - u) for u in times) <= 600
+        ]
+    dense = {
+        k
+        for k, ts in starts.items()
+        if any(sum(1 for u in ts if t <= u <= t + 600) >= 5 for t in ts)
+    }
+    assert {
+        f.evidence["key"] for f in findings
+    } == dense  # a quiet day: every dense key is significant
