@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from sopwatch.domain.enums import Severity, StepKind, StepStatus
@@ -92,8 +93,10 @@ def check_duplicate_side_effects(ctx: CheckContext) -> list[Finding]:
     loops: dict[int, Repeat | None] = {}
     duplicates: list[_Duplicate] = []
     for (tool, arguments), made in _writes(ctx).items():
-        if len(made) >= 2:
-            calls = [_Call(job=job, step=step, at=step_time(step, job)) for job, step in made]
+        if len(made) < 2:
+            continue
+        calls = [_Call(job=job, step=step, at=step_time(step, job)) for job, step in made]
+        if _close(calls, interval):
             found = _episodes(tool, arguments, calls, interval)
             duplicates.extend(d for d in found if not _left_to_loops(ctx, d, loops))
     if not duplicates:
@@ -112,19 +115,32 @@ def _writes(ctx: CheckContext) -> dict[tuple[str, str], list[tuple[Job, Step]]]:
     reads: dict[str, bool] = {}
     found: dict[tuple[str, str], list[tuple[Job, Step]]] = {}
     read_tools = frozenset(ctx.assignment.read_tools)
-    tool, ok = StepKind.TOOL, StepStatus.OK
+    tool, ok, steps_of = StepKind.TOOL, StepStatus.OK, ctx.steps
     for job in ctx.jobs:
-        for step in ctx.steps.get(job.id, ()):
+        for step in steps_of.get(job.id, ()):
             if step.kind is not tool or step.status is not ok:
                 continue
-            if not step.arguments or step.arguments_bytes is not None:
-                continue
-            read = reads.get(step.name)
+            name = step.name
+            read = reads.get(name)
             if read is None:
-                read = reads[step.name] = is_read_tool(step.name, read_tools)
-            if not read:
-                found.setdefault((step.name, step.arguments), []).append((job, step))
+                read = reads[name] = is_read_tool(name, read_tools)
+            if read or not step.arguments or step.arguments_bytes is not None:
+                continue
+            key = (name, step.arguments)
+            if key in found:
+                found[key].append((job, step))
+            else:
+                found[key] = [(job, step)]
     return found
+
+
+def _close(calls: list[_Call], interval: timedelta) -> bool:
+    """True when some two of one (tool, arguments)'s calls could be a duplicate: one job
+    made two, or two come within ``interval`` (a cheap test before ``_episodes``)."""
+    if len({call.job.id for call in calls}) < len(calls):
+        return True
+    times = sorted(call.at for call in calls)
+    return any(later - earlier <= interval for earlier, later in pairwise(times))
 
 
 def _left_to_loops(
