@@ -109,29 +109,37 @@ def check_duplicate_side_effects(ctx: CheckContext) -> list[Finding]:
 
 def _writes(ctx: CheckContext) -> dict[tuple[str, str], list[tuple[Job, Step]]]:
     """(tool, arguments) → the successful write calls of window jobs with their job, in
-    job then step order; calls without logged arguments or with arguments cut are left
-    out. (The hot loop of this check: plain tuples, enum identity, one name test per
-    tool name.)"""
+    job then step order, for the pairs called at least twice; calls without logged
+    arguments or with arguments cut are left out.
+
+    The hot loop of this check runs over every window step, so it allocates nothing per
+    call until a pair comes back: a first call is remembered by reference
+    (``first[tool][arguments]``). A check that kept tens of thousands of new objects
+    alive would set off a full garbage collection over the whole context (about 100 ms on
+    the benchmark's window, docs/performance.md)."""
     reads: dict[str, bool] = {}
-    found: dict[tuple[str, str], list[tuple[Job, Step]]] = {}
+    first: dict[str, dict[str, Step]] = {}
+    again: dict[tuple[str, str], list[Step]] = {}
     read_tools = frozenset(ctx.assignment.read_tools)
     tool, ok, steps_of = StepKind.TOOL, StepStatus.OK, ctx.steps
     for job in ctx.jobs:
         for step in steps_of.get(job.id, ()):
             if step.kind is not tool or step.status is not ok:
                 continue
-            name = step.name
+            name, arguments = step.name, step.arguments
             read = reads.get(name)
             if read is None:
                 read = reads[name] = is_read_tool(name, read_tools)
-            if read or not step.arguments or step.arguments_bytes is not None:
+                first[name] = {}
+            if read or not arguments or step.arguments_bytes is not None:
                 continue
-            key = (name, step.arguments)
-            if key in found:
-                found[key].append((job, step))
+            seen = first[name].get(arguments)
+            if seen is None:
+                first[name][arguments] = step
             else:
-                found[key] = [(job, step)]
-    return found
+                again.setdefault((name, arguments), [seen]).append(step)
+    jobs = {job.id: job for job in ctx.jobs}
+    return {key: [(jobs[s.job_id], s) for s in calls] for key, calls in again.items()}
 
 
 def _close(calls: list[_Call], interval: timedelta) -> bool:
