@@ -166,6 +166,6 @@ def test_every_burst_is_one_key_chained_within_ten_minutes_and_significant(
         for k, ts in starts.items()
         if any(sum(1 for u in ts if t <= u <= t + 600) >= 5 for t in ts)
     }
-    assert {
-        f.evidence["key"] for f in findings
-    } == dense  # a quiet day: every dense key is significant
+    assert {f.evidence["key"] for f in findings} <= dense
+    if len(bursts) == 1:  # one burst on a quiet day: when dense, always significant
+        assert {f.evidence["key"] for f in findings} == dense
