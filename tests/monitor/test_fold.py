@@ -96,3 +96,22 @@ def test_no_findings_and_findings_without_jobs() -> None:
     empty = _f("failure_cluster", ACT, [], dimension="hour")
     cause = _f("failure_cluster", ACT, range(3), dimension="cause")
     assert fold_causes([cause, empty]) == [cause, empty]
+
+
+def test_a_write_repeated_inside_a_jobs_loop_folds_into_the_loop_of_the_same_tool() -> None:
+    loop = _f("tool_loop", ACT, ["j1"], tool="transfer")
+    same_tool = _f("duplicate_side_effect", ACT, ["j1"], tool="transfer")
+    other_tool = _f("duplicate_side_effect", ACT, ["j1"], tool="refund")
+    out = fold_causes([loop, same_tool, other_tool])
+    assert [(f.kind, f.evidence.get("tool")) for f in out] == [
+        ("tool_loop", "transfer"),
+        ("duplicate_side_effect", "refund"),
+    ]
+    assert [v["kind"] for v in out[0].evidence["also"]] == ["duplicate_side_effect"]
+
+
+def test_nothing_folds_across_families() -> None:
+    auth = _f("connection_auth", ACT, ["j1", "j2"], connection="crm")
+    loop = _f("tool_loop", ACT, ["j1"], tool="lookup")
+    duplicate = _f("duplicate_side_effect", WATCH, ["j1", "j2"], tool="charge")
+    assert fold_causes([auth, loop, duplicate]) == [auth, loop, duplicate]

@@ -13,8 +13,10 @@ The rule (our choice): views are ranked from the most to the least specific —
 ``connection_auth`` (0; a credential on a named connection), ``failure_cluster`` by
 ``cause`` or ``error`` (1; one error on one place), by ``connections`` (2; logic errors
 spread over connections), by ``step`` or ``connection`` (3; a place, any error), by
-``input_type`` or ``hour`` (4; a common thread, no place). A ``watch`` or ``act`` finding
-F folds into a finding C of a strictly more specific rank when at least ``FOLD_SHARE`` of
+``input_type`` or ``hour`` (4; a common thread, no place). A second family, repeats:
+a job's ``tool_loop`` (10) names the cause of a ``duplicate_side_effect`` (11) of the same
+tool in the same jobs (a write retried inside a loop). A ``watch`` or ``act`` finding
+F folds into a finding C of the same family and a strictly more specific rank when at least ``FOLD_SHARE`` of
 F's jobs are C's jobs and C is at least as severe as F (so nothing ``act`` hides under a
 ``watch``). Among several such C, the most specific, then the largest, takes it. Other
 kinds (``needs_attention``, the overview line, included) are never folded and fold
@@ -48,7 +50,13 @@ _RANKS: dict[tuple[str, str | None], int] = {
     ("failure_cluster", "connection"): 3,
     ("failure_cluster", "input_type"): 4,
     ("failure_cluster", "hour"): 4,
+    # Repeats: a job's tool-call loop names the cause of the same write succeeding again
+    # in that job. A family of its own (tens): nothing folds across families.
+    ("tool_loop", None): 10,
+    ("duplicate_side_effect", None): 11,
 }
+#: Per family (rank // 10), evidence keys a host and a folded view must agree on.
+_SAME: dict[int, tuple[str, ...]] = {1: ("tool",)}
 _SEVERITY = {Severity.OK: 0, Severity.WATCH: 1, Severity.ACT: 2}
 _DROPPED = {"job_ids", "also", "jobs", "dimension"}
 
@@ -128,7 +136,12 @@ def _host(
         return None
     for host in hosts:
         host_rank, _, cause, cause_jobs = host
-        if host_rank >= rank or _SEVERITY[cause.severity] < _SEVERITY[finding.severity]:
+        if host_rank // 10 != rank // 10 or host_rank >= rank:
+            continue
+        if _SEVERITY[cause.severity] < _SEVERITY[finding.severity]:
+            continue
+        keys = _SAME.get(rank // 10, ())
+        if any(cause.evidence.get(key) != finding.evidence.get(key) for key in keys):
             continue
         if len(jobs & cause_jobs) >= FOLD_SHARE * len(jobs):
             return host
