@@ -66,3 +66,18 @@ def test_info_of_an_unreachable_server_is_one_line(monkeypatch: pytest.MonkeyPat
     assert result.exit_code == 2
     assert result.stderr.startswith("error: SOPWATCH_DATABASE_URL: cannot open the database")
     assert result.stderr.count("\n") == 1 and "s3cret" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["db", "info"], ["jobs", "x"], ["check", "x"]])
+def test_a_file_that_is_not_sqlite_is_one_line(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "passwd"
+    path.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    monkeypatch.setenv("SOPWATCH_DATABASE_URL", f"sqlite:///{path}")
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: SOPWATCH_DATABASE_URL: cannot open the database: file is not a database\n"
+    )
+    assert path.read_text() == "root:x:0:0:root:/root:/bin/bash\n"  # nothing written to it

@@ -71,7 +71,7 @@ def info(settings: Settings | None = None) -> DbInfo:
         with engine.connect() as conn:
             counts = row_counts(conn)
             team = find_team(conn, settings.team) if "teams" in counts else None
-    except sa.exc.OperationalError as exc:
+    except sa.exc.DatabaseError as exc:  # unreachable, refused, or not a database at all
         raise InvalidInput(DATABASE_URL, cannot_open(exc)) from None
     finally:
         engine.dispose()

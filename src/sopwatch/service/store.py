@@ -66,13 +66,15 @@ def open_store(settings: Settings | None = None) -> Store:
         ensure_current(engine)
         with engine.begin() as conn:
             team = ensure_team(conn, settings.team)
-    except sa.exc.OperationalError as exc:
+    except sa.exc.DatabaseError as exc:  # unreachable, refused, or not a database at all
         engine.dispose()
         raise InvalidInput(DATABASE_URL, cannot_open(exc)) from None
     return Store(engine=engine, team_id=team.id, team=team.name, settings=settings)
 
 
-def cannot_open(exc: sa.exc.OperationalError) -> str:
-    """The one-line problem for a database that cannot be opened."""
+def cannot_open(exc: sa.exc.DatabaseError) -> str:
+    """The one-line problem for a database that cannot be opened: the driver's reason,
+    e.g. ``connection refused`` or, for a SQLite URL naming a file that is not a SQLite
+    database, ``file is not a database``."""
     reason = " ".join(str(exc.orig).split())
     return f"cannot open the database: {reason}"
