@@ -12,6 +12,7 @@ from sopwatch.domain.enums import Stage
 from sopwatch.domain.errors import NotFound
 from sopwatch.store.alerts import alerts
 from sopwatch.store.base import Id, UtcDateTime, metadata, utcnow
+from sopwatch.store.bulk import insert_if_absent
 from sopwatch.store.jobs import human_requests, jobs, steps
 from sopwatch.store.schedules import schedules
 from sopwatch.store.triggers import trigger_deliveries, triggers
@@ -101,16 +102,14 @@ def assignment_names(conn: sa.Connection, team_id: int) -> list[str]:
 
 
 def ensure_assignment(conn: sa.Connection, team_id: int, name: str) -> Assignment:
-    """The team's assignment called ``name``, created (stage ``testing``) if missing."""
+    """The team's assignment called ``name``, created (stage ``testing``) if missing; safe
+    when several imports create it at once (one insert wins, the others read it)."""
     found = find_assignment(conn, team_id, name)
     if found is not None:
         return found
     now = utcnow()
-    conn.execute(
-        sa.insert(assignments).values(
-            team_id=team_id, name=name, stage=Stage.TESTING.value, created_at=now, updated_at=now
-        )
-    )
+    row = {"team_id": team_id, "name": name, "stage": Stage.TESTING.value}
+    insert_if_absent(conn, assignments, row | {"created_at": now, "updated_at": now})
     return get_assignment(conn, team_id, name)
 
 

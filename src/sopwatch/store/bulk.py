@@ -78,3 +78,14 @@ def _copy(conn: sa.Connection, table: sa.Table, rows: Sequence[Row]) -> None:
         # The same SQLAlchemy error an INSERT would raise (e.g. DataError), so callers
         # handle one family of errors on both databases.
         raise sa.exc.DBAPIError.instance(statement, None, exc, dbapi_error) from exc
+
+
+def insert_if_absent(conn: sa.Connection, table: sa.Table, values: Row) -> None:
+    """Insert one row unless it would break one of ``table``'s unique constraints (the row
+    already exists, perhaps inserted by another process a moment ago): ``INSERT … ON
+    CONFLICT DO NOTHING`` on both databases. On PostgreSQL a conflicting insert that is
+    not yet committed is waited for, so the row can be read right after."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())

@@ -27,12 +27,13 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
+    # Wait up to 5 s for a lock instead of failing with "database is locked" (first: the
+    # switch to WAL below needs the lock when several processes open a new file at once).
+    cur.execute("PRAGMA busy_timeout=5000")
     # Readers never block the writer and the writer never blocks readers.
     cur.execute("PRAGMA journal_mode=WAL")
     # Enforce foreign keys (off by default in SQLite).
     cur.execute("PRAGMA foreign_keys=ON")
     # Durable at checkpoints; safe with WAL and much faster than FULL for bulk import.
     cur.execute("PRAGMA synchronous=NORMAL")
-    # Wait up to 5 s for a lock instead of failing with "database is locked".
-    cur.execute("PRAGMA busy_timeout=5000")
     cur.close()

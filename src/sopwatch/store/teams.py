@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from sopwatch.domain.team import Team
 from sopwatch.store.base import Id, UtcDateTime, metadata, utcnow
+from sopwatch.store.bulk import insert_if_absent
 
 teams = sa.Table(
     "teams",
@@ -17,10 +18,11 @@ teams = sa.Table(
 
 
 def ensure_team(conn: sa.Connection, name: str) -> Team:
-    """Return the team called ``name``, creating it when it does not exist yet."""
+    """Return the team called ``name``, creating it when it does not exist yet. Safe when
+    several processes create the same team at once: one insert wins, the others read it."""
     row = conn.execute(sa.select(teams).where(teams.c.name == name)).one_or_none()
     if row is None:
-        conn.execute(sa.insert(teams).values(name=name, created_at=utcnow()))
+        insert_if_absent(conn, teams, {"name": name, "created_at": utcnow()})
         row = conn.execute(sa.select(teams).where(teams.c.name == name)).one()
     return Team(id=row.id, name=row.name, created_at=row.created_at)
 
