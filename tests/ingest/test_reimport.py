@@ -14,6 +14,7 @@ from tests.conftest import BUNDLED_DATA
 
 from sopwatch.ingest import writer
 from sopwatch.ingest.importer import ImportOptions, ImportResult, import_paths
+from sopwatch.store.assignments import revisions
 from sopwatch.store.audit import audit_events
 from sopwatch.store.jobs import human_requests, jobs, steps
 from sopwatch.store.teams import ensure_team
@@ -269,3 +270,29 @@ def test_duplicates_in_one_import_are_still_errors(engine: sa.Engine, tmp_path: 
     (error,) = result.errors
     assert error.problem == "field 'id': duplicate id 'r' in this import; the first one was kept"
     assert _job(engine, "r").status == "completed"
+
+
+def _revision_of(engine: sa.Engine, external_id: str) -> int | None:
+    query = (
+        sa.select(revisions.c.number)
+        .select_from(jobs.outerjoin(revisions, revisions.c.id == jobs.c.revision_id))
+        .where(jobs.c.external_id == external_id)
+    )
+    with engine.connect() as conn:
+        return conn.execute(query).scalar_one()
+
+
+def test_a_run_that_names_no_revision_keeps_the_stored_one(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "runs.jsonl"
+    assert _import(engine, path, _waiting("r1"), revision=2).imported == 1
+    again = _import(engine, path, _waiting("r1"))  # the README's form: no --revision
+    assert (again.imported, again.updated, again.unchanged) == (0, 0, 1)
+    assert _revision_of(engine, "r1") == 2
+    changed = _import(engine, path, _answered("r1"))
+    assert changed.updated == 1 and _revision_of(engine, "r1") == 2
+    named = _import(engine, path, _answered("r1"), revision=3)  # a revision given wins
+    assert named.updated == 1 and _revision_of(engine, "r1") == 3
+    own = _import(engine, path, _answered("r1") | {"revision": 4})
+    assert own.updated == 1 and _revision_of(engine, "r1") == 4

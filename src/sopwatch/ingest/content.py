@@ -2,8 +2,8 @@
 
 ``content_hash(record, assignment)`` is the SHA-256 (64 lowercase hex digits) of a
 canonical JSON serialisation of the ``RunRecord`` as it will be stored: after
-``--revision`` (already in the record) and ``--assignment`` (the ``assignment``
-argument), with
+``--revision`` (already in the record; for a run that names none, the writer puts the
+stored job's revision in first) and ``--assignment`` (the ``assignment`` argument), with
 
 - ``where`` left out (the same run may sit on another line or in another file);
 - ``created_at`` left out when ``laid_out`` is True: the importer chose that time

@@ -5,8 +5,10 @@ and token counts that add up); a refused record is reported with its location an
 and costs nothing else. Then, per assignment, each run's content hash (``content``)
 sorts it: new external id → inserted; known id with the same hash → unchanged (nothing
 written); known id with another hash → the stored job is updated (``reimport``, which
-may refuse a status change). A second run with an id this import already kept is a
-duplicate: an error on the later one, the first stays.
+may refuse a status change). A run that states no revision (no ``--revision``, none of its
+own) keeps the stored job's: it is hashed and updated as if it named that revision, so a
+file imported with ``--revision 2`` and again without is unchanged. A second run with an
+id this import already kept is a duplicate: an error on the later one, the first stays.
 
 A batch is one transaction. If the database still refuses it (any error a bad value can
 raise at insert: SQLAlchemy's, ``OverflowError``, ``ValueError``, ``UnicodeError``), it is
@@ -18,6 +20,7 @@ over only once their transaction has committed, so a retried record counts once.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -152,8 +155,10 @@ class BatchWriter:
         fresh: list[tuple[RunRecord, str]] = []
         changes: list[reimport.Change] = []
         for key, record in firsts.items():
-            digest = content_hash(record, name)
             found = stored.get(key)
+            if found is not None and record.revision is None and found.revision is not None:
+                record = replace(record, revision=found.revision)  # it keeps its revision
+            digest = content_hash(record, name)
             if found is None:
                 fresh.append((record, digest))
             elif found.content_hash == digest:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from sopwatch.domain.enums import JobStatus
 from sopwatch.domain.job import HumanRequest
+from sopwatch.store.assignments import revisions
 from sopwatch.store.jobs import human_requests, jobs, request_from_row, steps
 
 Row = dict[str, Any]
@@ -26,12 +27,14 @@ CHUNK = 900
 @dataclass(frozen=True, slots=True)
 class StoredJob:
     """What a re-import needs first about a stored job: its id, status, content hash (None
-    for jobs stored before hashes existed, or run by sopwatch) and creation time (UTC)."""
+    for jobs stored before hashes existed, or run by sopwatch), creation time (UTC) and
+    revision number (None when it has none)."""
 
     id: int
     status: JobStatus
     content_hash: str | None
     created_at: datetime
+    revision: int | None = None
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
@@ -45,9 +48,12 @@ def stored_jobs(
     """external id → ``StoredJob`` for those of ``external_ids`` the assignment has."""
     found: dict[str, StoredJob] = {}
     cols = (jobs.c.external_id, jobs.c.id, jobs.c.status, jobs.c.content_hash, jobs.c.created_at)
+    joined = jobs.outerjoin(revisions, revisions.c.id == jobs.c.revision_id)
     for chunk in _chunks(list(external_ids)):
-        query = sa.select(*cols).where(
-            jobs.c.assignment_id == assignment_id, jobs.c.external_id.in_(chunk)
+        query = (
+            sa.select(*cols, revisions.c.number)
+            .select_from(joined)
+            .where(jobs.c.assignment_id == assignment_id, jobs.c.external_id.in_(chunk))
         )
         for row in conn.execute(query):
             found[row.external_id] = StoredJob(
@@ -55,6 +61,7 @@ def stored_jobs(
                 status=JobStatus(row.status),
                 content_hash=row.content_hash,
                 created_at=row.created_at,
+                revision=row.number,
             )
     return found
 
