@@ -172,7 +172,13 @@ def test_detects_variants(tmp_path: Path, content: str, fmt: str) -> None:
         ),
         (
             json.dumps([{"task_id": 1, "trial": 0, "traj": []}, {"task_id": 2}], indent=1),
-            "looks like tau (a list of {task_id, trial, traj}) but item 1 has no 'traj'",
+            "looks like tau (a list of {task_id, trial, traj}) but only 1 of its first 2 "
+            "items have that shape, not most (item 1 has no 'traj')",
+        ),
+        (
+            json.dumps([{"id": "a", "messages": []}, {"id": "b"}, {"id": "c", "task_id": 1}]),
+            "looks like tau2 (a JSON array of simulations) but only 1 of its first 3 items "
+            "have that shape, not most (item 1 has no 'messages' list)",
         ),
         (
             json.dumps({"info": {}, "simulations": "none"}, indent=1),
@@ -219,3 +225,45 @@ def test_empty_file_reads_as_one_note(tmp_path: Path) -> None:
     assert [str(item) for item in read_runs(path)] == [
         f"{path}: the file is empty: nothing to import"
     ]
+
+
+def _tau_run(task: int) -> dict[str, object]:
+    return {"task_id": task, "trial": 0, "reward": 1.0, "traj": [{"role": "user", "content": "hi"}]}
+
+
+def _simulation(index: int) -> dict[str, object]:
+    return {
+        "id": f"sim-{index}",
+        "task_id": str(index),
+        "termination_reason": "agent_stop",
+        "messages": [{"role": "user", "content": "hi"}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("items", "fmt", "bad"),
+    [
+        # one simulation of a bare tau2 array without its messages (it has a task_id, as
+        # tau2 simulations do: once reported as "looks like tau … item 0 has no 'traj'")
+        (
+            [{"id": "sim-0", "task_id": "0"}] + [_simulation(i) for i in range(1, 4)],
+            "tau2",
+            "simulation 0 (id sim-0): field 'messages': missing",
+        ),
+        (
+            [_tau_run(0), {"task_id": 1, "trial": 0}, _tau_run(2)],
+            "tau",
+            "item 1: field 'traj': missing",
+        ),
+    ],
+)
+def test_one_bad_item_does_not_refuse_the_file(
+    tmp_path: Path, items: list[object], fmt: str, bad: str
+) -> None:
+    path = tmp_path / "runs.json"
+    path.write_text(json.dumps(items, indent=1))
+    assert detect_format(path) == fmt
+    out = list(read_runs(path))
+    errors = [str(item) for item in out if isinstance(item, RecordError)]
+    assert errors == [f"{path}: {bad}"]
+    assert len([item for item in out if isinstance(item, RunRecord)]) == len(items) - 1

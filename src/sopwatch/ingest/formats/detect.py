@@ -11,9 +11,12 @@ Rules, in order (``detect``):
    jsonl (the first line is just bad). Also, when the file is not one JSON document, any
    later line that is such an object.
 4. Else the file is read as its parsers read it: one JSON document, or several one after
-   another (``_documents``), the first of which decides: a list of ``{task_id, trial,
-   traj}`` is tau; a list of objects with ``messages`` (and ``id``) is tau2 (a bare array
-   of simulations); an object with ``simulations`` tau2; with ``spans`` openinference.
+   another (``_documents``), the first of which decides: a list is tau when most of its
+   first ``SAMPLE`` (20) items (more than half of those there are) are objects with
+   ``task_id`` and ``traj``, and tau2 (a bare array of simulations) when most are objects
+   with a ``messages`` list and no ``traj``, one of them with an ``id``; so one bad item
+   does not refuse the file, the parser reports it as a bad record. An object with
+   ``simulations`` is tau2, with ``spans`` openinference.
 5. Else the file is refused, saying what it looks like and what the closest format
    misses: lines of JSON objects none of which has ``id`` -> "looks like JSONL (N lines,
    each a JSON object) but no line has an 'id'", a TRAIL annotation file by name, etc.
@@ -25,7 +28,7 @@ hands the documents it read to the parser, so a detected format reads what namin
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
 
 from sopwatch.domain.errors import InvalidInput
 from sopwatch.ingest.files import Input, ReadError
@@ -38,7 +41,9 @@ EMPTY = "empty"
 UNREAD = object()
 _JSON_BLANKS = b" \t\r\n"  # a line of only these is blank, to the parsers too
 _SNIFF_LINES = 20  # non-blank lines looked at to recognise JSONL whose first line is bad
-_SAMPLE = 5  # list items looked at to tell tau from tau2
+#: List items looked at to tell tau from tau2: the majority of them decides (our choice:
+#: enough that one or two bad items do not decide, few enough to stay instant).
+SAMPLE = 20
 _FORMATS_TEXT = (
     "tau (a list of {task_id, trial, traj}), tau2 (an object with 'simulations', or a "
     "list of simulations with 'id' and 'messages'), openinference (an object with "
@@ -105,11 +110,12 @@ def _shape(doc: object, *, single_line: bool) -> str | None:
     ``single_line``: the value was one line of the file, so an object with ``id`` is JSONL.
     """
     if isinstance(doc, list):
-        items = [item for item in doc[:_SAMPLE] if isinstance(item, dict)]
-        if items and all("traj" in item and "task_id" in item for item in items):
+        sample = doc[:SAMPLE]
+        runs = [item for item in sample if _is_tau_run(item)]
+        if len(runs) * 2 > len(sample):
             return "tau"
-        simulations = items and all(_is_simulation(item) for item in items)
-        if simulations and any("id" in item for item in items):
+        simulations = [item for item in sample if _is_simulation(item)]
+        if len(simulations) * 2 > len(sample) and any("id" in s for s in simulations):
             return "tau2"
         return None
     if not isinstance(doc, dict):
@@ -123,9 +129,14 @@ def _shape(doc: object, *, single_line: bool) -> str | None:
     return None
 
 
-def _is_simulation(item: dict[str, Any]) -> bool:
+def _is_simulation(item: object) -> bool:
     """A tau2 simulation: an object with a ``messages`` list and no tau ``traj``."""
-    return isinstance(item.get("messages"), list) and "traj" not in item
+    return isinstance(item, dict) and isinstance(item.get("messages"), list) and "traj" not in item
+
+
+def _is_tau_run(item: object) -> bool:
+    """A tau-bench run: an object with ``task_id`` and ``traj``."""
+    return isinstance(item, dict) and "traj" in item and "task_id" in item
 
 
 def _detect_document(source: Input, *, many_lines: bool) -> tuple[str, Documents | object]:
@@ -213,7 +224,7 @@ def describe(doc: object) -> str:
     if isinstance(doc, dict):
         keys = ", ".join(sorted(str(key) for key in doc)[:8])
         looks = f"a JSON object with keys {keys}" if keys else "an empty JSON object"
-    elif isinstance(doc, list) and doc and all(isinstance(item, dict) for item in doc[:_SAMPLE]):
+    elif isinstance(doc, list) and doc and all(isinstance(item, dict) for item in doc[:SAMPLE]):
         keys = ", ".join(sorted(str(key) for key in doc[0])[:8]) or "none"
         looks = f"a JSON array of objects (keys of the first: {keys})"
     elif doc is None or isinstance(doc, bool):
@@ -247,16 +258,37 @@ def _closest(doc: object) -> str | None:
         return None
     if not isinstance(doc, list):
         return None
-    items = [item for item in doc[:_SAMPLE] if isinstance(item, dict)]
-    if items and all(_is_simulation(item) for item in items):
+    sample = doc[:SAMPLE]
+    if sum(map(_is_simulation, sample)) * 2 > len(sample):
         return "looks like tau2 (a JSON array of objects with 'messages') but none has an 'id'"
-    if items and any("task_id" in item for item in items):
-        for index, item in enumerate(doc[:_SAMPLE]):
-            keys = item if isinstance(item, dict) else {}
-            lacks = [key for key in ("task_id", "traj") if key not in keys]
-            if lacks:
-                return (
-                    "looks like tau (a list of {task_id, trial, traj}) but item "
-                    f"{index} has no '{lacks[0]}'"
-                )
+    if any(isinstance(item, dict) and "messages" in item for item in sample):
+        return _minority("tau2 (a JSON array of simulations)", _simulation_lacks, sample)
+    if any(isinstance(item, dict) and "task_id" in item for item in sample):
+        return _minority("tau (a list of {task_id, trial, traj})", _tau_lacks, sample)
     return None
+
+
+def _minority(looks: str, lacks: Callable[[object], str | None], sample: list[object]) -> str:
+    """Why a list whose items resemble one format is not it: too few of its first items
+    have that format's shape (``lacks`` says what an item misses, None when it has it)."""
+    bad = [(index, problem) for index, item in enumerate(sample) if (problem := lacks(item))]
+    index, problem = bad[0]
+    return (
+        f"looks like {looks} but only {len(sample) - len(bad):,} of its first "
+        f"{len(sample):,} items have that shape, not most (item {index} {problem})"
+    )
+
+
+def _tau_lacks(item: object) -> str | None:
+    if not isinstance(item, dict):
+        return "is not an object"
+    missing = [key for key in ("task_id", "traj") if key not in item]
+    return f"has no '{missing[0]}'" if missing else None
+
+
+def _simulation_lacks(item: object) -> str | None:
+    if not isinstance(item, dict):
+        return "is not an object"
+    if "traj" in item:
+        return "has a tau 'traj'"
+    return None if isinstance(item.get("messages"), list) else "has no 'messages' list"
