@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,7 +17,8 @@ GPT_OSS = next((BUNDLED_DATA / "tau2-bench").glob("gpt-oss-120b_*.json"))
 TAU = BUNDLED_DATA / "tau-bench" / "gpt-4o-airline.json"
 KEYS = {
     "files", "read", "imported", "updated", "unchanged", "steps", "laid_out", "corrected",
-    "estimated_costs", "unknown_models", "notes", "errors", "seconds",
+    "estimated_costs", "unknown_models", "too_large_costs", "too_large_sums", "notes",
+    "errors", "seconds",
 }  # fmt: skip
 FIRST = re.compile(
     r"Read (?P<read>[\d,]+ runs?) from 1 file in \d+\.\d s: (?P<counts>.*)$", re.MULTILINE
@@ -109,3 +111,32 @@ def test_notes_are_not_errors_and_long_lists_are_capped() -> None:
     assert lines[0].endswith("; 0 errors.")
     assert lines[-1] == "  … and 2 more notes (use --json)"
     assert sum(line.startswith("  note: ") for line in lines) == MAX_SHOWN
+
+
+def test_a_cost_too_large_to_store_is_said_once_alike_on_both_databases(
+    cli: Cli, tmp_path: Path
+) -> None:
+    def run(name: str, *outputs: int) -> str:
+        model = {"kind": "model", "name": "m", "model": "gpt-4o", "input_tokens": 0}
+        steps = [{**model, "output_tokens": n} for n in outputs]
+        return json.dumps({"id": name, "created_at": "2026-03-01T10:00:00Z", "steps": steps})
+
+    path = tmp_path / "runs.jsonl"
+    huge, half = 2**62, 5 * 10**17  # x $10/M: 4.6e19 micro-USD; 5e18 (two of them: 1e19)
+    path.write_text("\n".join([run("a", huge), run("b", huge), run("c", half, half)]) + "\n")
+    ran = cli("import", str(path), "-a", "big")
+    assert ran.code == 0, ran.out
+    assert (
+        "Cost unknown, estimate too large to store (over 9.2 trillion USD): gpt-4o (2 steps)."
+        in ran.out
+    )
+    assert (
+        "Cost unknown for 1 job: its steps' costs add up to a sum too large to store "
+        "(over 9.2 trillion USD)."
+    ) in ran.out
+    data = cli("import", str(path), "-a", "again", "--json").json()
+    assert (data["too_large_costs"], data["too_large_sums"], data["errors"]) == (
+        {"gpt-4o": 2},
+        1,
+        [],
+    )

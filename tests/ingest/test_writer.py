@@ -200,3 +200,35 @@ def test_trigger_key_and_request_expiry_are_stored_and_read_back(engine: sa.Engi
         stored = request_from_row(conn.execute(sa.select(human_requests)).one())
     assert job.trigger_key == "record-42"
     assert (stored.expires_at, stored.status) == (expires, HumanRequestStatus.PENDING)
+
+
+def test_an_estimate_too_large_to_store_leaves_the_cost_unknown(engine: sa.Engine) -> None:
+    """2**62 output tokens of gpt-4o ($10/M) cost 4.6e19 micro-USD, beyond BIGINT."""
+    huge = _model(1, input_tokens=0, output_tokens=2**62, model="gpt-4o")
+    step = _model(2, input_tokens=0, output_tokens=1_000, model="gpt-4o")
+    result = _write(engine, RunRecord(external_id="r", status=JobStatus.COMPLETED, created_at=AT,
+                                      steps=(huge, step)))  # fmt: skip
+    assert (result.errors, result.imported) == ([], 1)
+    assert (result.too_large_costs, result.too_large_sums, result.estimated_costs) == (
+        {"gpt-4o": 1},
+        0,
+        1,
+    )
+    assert [(s.cost_micros, s.cost_estimated) for s in _steps(engine)] == [
+        (None, False),
+        (10_000, True),
+    ]
+    assert (_job(engine).cost_micros, _job(engine).cost_estimated) == (None, False)
+
+
+def test_estimates_adding_up_beyond_what_a_cost_holds_leave_the_job_cost_unknown(
+    engine: sa.Engine,
+) -> None:
+    """Each step 5e17 output tokens x $10/M = 5e18 micro-USD (storable); both 1e19 (not)."""
+    steps = tuple(_model(i, input_tokens=0, output_tokens=5 * 10**17, model="gpt-4o")
+                  for i in (1, 2))  # fmt: skip
+    result = _write(engine, RunRecord(external_id="r", status=JobStatus.COMPLETED, created_at=AT,
+                                      steps=steps))  # fmt: skip
+    assert (result.errors, result.too_large_costs, result.too_large_sums) == ([], {}, 1)
+    assert [s.cost_micros for s in _steps(engine)] == [5 * 10**18, 5 * 10**18]
+    assert (_job(engine).cost_micros, _job(engine).cost_estimated) == (None, False)

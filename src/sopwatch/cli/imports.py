@@ -18,6 +18,8 @@ from sopwatch.service.values import FORMATS, parse_span, parse_time
 
 #: Errors (and notes) printed as text before "… and N more (use --json)".
 MAX_SHOWN = 20
+#: A cost the database cannot hold: more than 2**63 - 1 micro-USD.
+TOO_LARGE = "too large to store (over 9.2 trillion USD)"
 
 
 def import_command(
@@ -121,6 +123,8 @@ def summary_dict(summary: ImportSummary) -> dict[str, Any]:
         "corrected": r.corrected,
         "estimated_costs": r.estimated_costs,
         "unknown_models": dict(r.unknown_models),
+        "too_large_costs": dict(r.too_large_costs),
+        "too_large_sums": r.too_large_sums,
         "notes": list(r.notes),
         "errors": [str(e) for e in r.errors],
         "seconds": round(summary.seconds, 3),
@@ -154,6 +158,15 @@ def summary_lines(summary: ImportSummary) -> list[str]:
     if r.unknown_models:
         models = [f"{m} ({plural(n, 'step')})" for m, n in sorted(r.unknown_models.items())]
         lines.append(f"Cost unknown, model not priced by genai-prices: {listing(models)}.")
+    if r.too_large_costs:
+        models = [f"{m} ({plural(n, 'step')})" for m, n in sorted(r.too_large_costs.items())]
+        lines.append(f"Cost unknown, estimate {TOO_LARGE}: {listing(models)}.")
+    if r.too_large_sums:
+        whose = "its" if r.too_large_sums == 1 else "their"
+        lines.append(
+            f"Cost unknown for {plural(r.too_large_sums, 'job')}: {whose} steps' costs add "
+            f"up to a sum {TOO_LARGE}."
+        )
     lines += _capped("note", r.notes)
     lines += _capped("error", [str(e) for e in r.errors])
     return lines

@@ -71,7 +71,10 @@ class ImportResult:
       one of their human requests is still pending;
     - ``estimated_costs``: model steps whose cost was computed from tokens (genai-prices);
       ``unknown_models``: model name → steps with tokens but no cost that genai-prices
-      does not know (their cost stays unknown);
+      does not know (their cost stays unknown); ``too_large_costs``: model name → steps
+      whose estimate is beyond what the cost column holds (``limits.BIGINT_MAX``
+      micro-USD; left unknown); ``too_large_sums``: jobs whose steps' costs add up to
+      more than that (the job's cost is left unknown);
     - ``notes``: things said once per file that are not errors (an empty file, fields a
       file lacks and what was inferred instead), as ``<path>: <note>``;
     - ``errors``: records that could not be read or stored, in file and line order.
@@ -87,6 +90,8 @@ class ImportResult:
     corrected: int = 0
     estimated_costs: int = 0
     unknown_models: dict[str, int] = field(default_factory=dict)
+    too_large_costs: dict[str, int] = field(default_factory=dict)
+    too_large_sums: int = 0
     notes: list[str] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
 

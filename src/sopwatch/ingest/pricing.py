@@ -12,6 +12,12 @@ names are tried as given, then, for ``provider/model`` names (``openai/gpt-oss-1
 ``openrouter/anthropic/claude-sonnet-4-5``), with the prefix as the provider and then
 without it. A model genai-prices does not know leaves the cost unknown.
 
+An estimate beyond ``BIGINT_MAX`` micro-USD (what the cost column holds, ``limits``; about
+9.2 trillion USD, e.g. 2**62 output tokens of gpt-4o) leaves the step's cost unknown, and
+steps' costs (estimated and reported) adding up to more leave the job's cost unknown: both
+are counted (``RunCosts.too_large``, ``sum_too_large``) and said once in the import's
+summary, never sent to the database, which would refuse them in its own words.
+
 Only the bundled data is used: nothing here calls genai-prices' update or network
 functions, so an import prices the same offline and its result depends on the installed
 genai-prices version only.
@@ -33,6 +39,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any
 
 from sopwatch.domain.enums import StepKind
+from sopwatch.ingest.limits import BIGINT_MAX
 from sopwatch.ingest.records import RunRecord, StepRecord
 from sopwatch.store.base import utcnow
 
@@ -79,12 +86,16 @@ class _Price:
 @dataclass(slots=True)
 class RunCosts:
     """The cost to store for each of a run's steps, in step order (micro-USD, None when
-    unknown); which were estimated; and the model names of steps left unpriced because
-    genai-prices does not know the model (one entry per step)."""
+    unknown); which were estimated; the model names of steps left unpriced because
+    genai-prices does not know the model, and of steps whose estimate is too large to
+    store (beyond ``BIGINT_MAX`` micro-USD; one entry per step each); and whether the
+    steps' costs add up to more than that (the job's cost is then unknown)."""
 
     costs: list[int | None]
     estimated: list[bool]
     unknown: list[str]
+    too_large: list[str] = field(default_factory=list)
+    sum_too_large: bool = False
 
     @property
     def any_estimated(self) -> bool:
@@ -106,9 +117,7 @@ class Pricer:
         steps = rec.steps
         if all(s.cost_micros is not None or s.kind is not StepKind.MODEL for s in steps):
             return None
-        costs: list[int | None] = [s.cost_micros for s in steps]
-        estimated = [False] * len(steps)
-        unknown: list[str] = []
+        found = RunCosts([s.cost_micros for s in steps], [False] * len(steps), [])
         at = rec.started_at or rec.created_at or rec.finished_at
         for i, step in enumerate(steps):
             if step.cost_micros is not None or step.kind is not StepKind.MODEL:
@@ -118,11 +127,19 @@ class Pricer:
                 continue
             cost = self.cost_micros(name, step, step.started_at or at)
             if cost is None:
-                unknown.append(name)
+                found.unknown.append(name)
+            elif cost > BIGINT_MAX:
+                found.too_large.append(name)
             else:
-                costs[i] = cost
-                estimated[i] = True
-        return RunCosts(costs, estimated, unknown)
+                found.costs[i] = cost
+                found.estimated[i] = True
+        known = [cost for cost in found.costs if cost is not None]
+        complete = all(
+            c is not None or s.kind is not StepKind.MODEL
+            for s, c in zip(steps, found.costs, strict=True)
+        )
+        found.sum_too_large = rec.cost_micros is None and complete and sum(known) > BIGINT_MAX
+        return found
 
     def cost_micros(self, name: str, step: StepRecord, at: datetime | None) -> int | None:
         """The cost of ``step``'s tokens with model ``name`` at time ``at`` (UTC; None:

@@ -66,9 +66,12 @@ def _sum(values: list[int | None]) -> int | None:
 
 
 def job_cost(rec: RunRecord, costs: RunCosts | None) -> tuple[int | None, bool]:
-    """The job's cost in micro-USD and whether any part of it is estimated (module rule)."""
+    """The job's cost in micro-USD and whether any part of it is estimated (module rule);
+    unknown when the steps' costs add up to more than the column holds."""
     if rec.cost_micros is not None:
         return rec.cost_micros, False
+    if costs is not None and costs.sum_too_large:
+        return None, False
     step_costs = costs.costs if costs is not None else [s.cost_micros for s in rec.steps]
     total: int | None = None
     for step, cost in zip(rec.steps, step_costs, strict=True):

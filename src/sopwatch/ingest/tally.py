@@ -26,6 +26,8 @@ class Tally:
     corrected: int = 0
     estimated: int = 0
     unknown_models: Counter[str] = field(default_factory=Counter)
+    too_large_costs: Counter[str] = field(default_factory=Counter)
+    too_large_sums: int = 0
     errors: list[RecordError] = field(default_factory=list)
     kept: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
@@ -37,6 +39,8 @@ class Tally:
         if costs is not None:
             self.estimated += sum(costs.estimated)
             self.unknown_models.update(costs.unknown)
+            self.too_large_costs.update(costs.too_large)
+            self.too_large_sums += costs.sum_too_large
 
     def add_to(self, result: ImportResult) -> None:
         """Add these counts and errors to ``result``."""
@@ -48,4 +52,7 @@ class Tally:
         result.estimated_costs += self.estimated
         for name, count in self.unknown_models.items():
             result.unknown_models[name] = result.unknown_models.get(name, 0) + count
+        for name, count in self.too_large_costs.items():
+            result.too_large_costs[name] = result.too_large_costs.get(name, 0) + count
+        result.too_large_sums += self.too_large_sums
         result.errors.extend(self.errors)
