@@ -304,6 +304,22 @@ def parse_arguments(raw: object) -> tuple[object, str | None]:
     return raw, canonical_json(raw)
 
 
+def enum_name(value: object) -> str | None:
+    """An enumerated value as its lowercase name, whatever its case and with a Python
+    enum's class prefix dropped: ``AGENT_STOP``, ``User_Stop``, ``user_stop`` and
+    ``TerminationReason.USER_STOP`` (what ``str()`` of a member of a Python ``(str,
+    Enum)`` gives) are all ``user_stop``/``agent_stop``; None for what is not a string.
+    Producers write enums all these ways (tau2's ``termination_reason``, OpenInference's
+    ``openinference.span.kind``, OpenTelemetry's ``StatusCode.ERROR``)."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    prefix, dot, name = text.rpartition(".")
+    if dot and name.isidentifier() and all(p.isidentifier() for p in prefix.split(".")):
+        text = name
+    return text.lower()
+
+
 _KINDS = {int: "integer", float: "number", str: "string", list: "array", dict: "object"}
 
 

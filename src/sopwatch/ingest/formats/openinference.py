@@ -3,7 +3,9 @@
 Each span has ``span_name``, ``timestamp`` (start, ISO 8601), ``duration`` (ISO-8601
 duration), ``status_code`` (``Ok``/``Error``/``Unset``), ``status_message``,
 ``span_attributes`` (``openinference.span.kind`` is LLM/TOOL/CHAIN/AGENT or absent) and nested
-``child_spans``. Mapping: see ``parse``.
+``child_spans``. Mapping: see ``parse``. The span kind and ``status_code`` are read in any
+case and with an enum class prefix (``llm``, ``OpenInferenceSpanKindValues.LLM``,
+``StatusCode.ERROR``; ``_common.enum_name``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sopwatch.ingest.files import Input, as_input
 from sopwatch.ingest.formats._common import (
     SHAPE_ERRORS,
     FieldError,
+    enum_name,
     integer,
     parse_arguments,
     parse_duration_ms,
@@ -62,7 +65,7 @@ class _Span:
         self.raw = raw
         self.field = field  # where the span is, for error messages
         self.attrs: dict[str, Any] = attrs
-        self.kind: object = attribute(attrs, _KIND)
+        self.kind = (enum_name(attribute(attrs, _KIND)) or "").upper()
         self.start: datetime = start
         self.duration_ms = (
             None if duration is None else parse_duration_ms(duration, f"{field}.duration")
@@ -83,8 +86,8 @@ class _Span:
 
     @property
     def error(self) -> bool:
-        """True when the span's ``status_code`` is ``Error``."""
-        return self.raw.get("status_code") == "Error"
+        """True when the span's ``status_code`` is ``Error`` (in any case)."""
+        return enum_name(self.raw.get("status_code")) == "error"
 
     @property
     def message(self) -> str | None:

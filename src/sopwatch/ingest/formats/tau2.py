@@ -26,6 +26,7 @@ from sopwatch.ingest.formats._common import (
     HANDOFF_TOOL,
     SHAPE_ERRORS,
     FieldError,
+    enum_name,
     first_text,
     handoff_request,
     integer,
@@ -270,13 +271,16 @@ def _termination(reason: object) -> tuple[JobStatus, str | None, str | None]:
     """``(status, failure_kind, error)`` for a ``termination_reason``.
 
     ``user_stop``/``agent_stop`` end cleanly (completed); the known failures map to their
-    ``FailureKind``; any other reason fails with that reason as kind and in the error.
+    ``FailureKind``; any other reason fails with that reason as kind and in the error. The
+    reason is read in any case and without an enum class prefix (``AGENT_STOP``,
+    ``TerminationReason.USER_STOP``: ``enum_name``), and a kind is its lowercase name.
     """
-    if not isinstance(reason, str) or not reason:
+    name = enum_name(reason)
+    if not name:
         raise FieldError("termination_reason", f"must be a non-empty string; got {show(reason)}")
-    if reason in _CLEAN_END:
+    if name in _CLEAN_END:
         return JobStatus.COMPLETED, None, None
-    kind = _FAILURES.get(reason)
+    kind = _FAILURES.get(name)
     if kind is not None:
         return JobStatus.FAILED, kind.value, None
-    return JobStatus.FAILED, reason, f"termination_reason={reason}"
+    return JobStatus.FAILED, name, f"termination_reason={name}"
