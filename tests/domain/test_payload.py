@@ -17,7 +17,7 @@ from sopwatch.domain.payload import (
 )
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=12,
 )
@@ -36,8 +36,41 @@ def test_strings_stay_as_they_are() -> None:
 
 @given(JSON)
 def test_canonical_text_round_trips(value: object) -> None:
-    assert json.loads(canonical_json(value)) == value
-    assert canonical_json(value).isascii()
+    text = canonical_json(value)
+    assert json.loads(text) == value  # 8812 == 8812.0, -0.0 == 0
+    text.encode("utf-8")  # storable: a lone surrogate is escaped
+    assert canonical_json(json.loads(text)) == text
+
+
+def test_non_ascii_text_is_written_as_it_is() -> None:
+    assert canonical_json({"answer": "日本語", "city": "Zürich"}) == (
+        '{"answer":"日本語","city":"Zürich"}'
+    )
+
+
+def test_a_lone_surrogate_escapes_the_whole_text() -> None:
+    assert canonical_json({"a": "\ud800", "b": "é"}) == '{"a":"\\ud800","b":"\\u00e9"}'
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ({"order_id": 8812.0}, '{"order_id":8812}'),
+        ([1.0, -0.0, 2.5, [3.0]], "[1,0,2.5,[3]]"),
+        (2.0**53 - 1, "9007199254740991"),
+        (2.0**53, "9007199254740992.0"),  # past 2**53 a float is not exactly its integer
+        (1e16, "1e+16"),
+        ({"price": "8812.0"}, '{"price":"8812.0"}'),  # a string stays as it is
+    ],
+)
+def test_integral_floats_are_written_as_integers(value: object, text: str) -> None:
+    assert canonical_json(value) == text
+
+
+def test_non_finite_numbers_are_kept_as_python_writes_them() -> None:
+    text = canonical_json({"a": float("nan"), "b": float("inf"), "c": -float("inf")})
+    assert text == '{"a":NaN,"b":Infinity,"c":-Infinity}'
+    assert json.loads(text)["b"] == float("inf")
 
 
 def test_pretty_indents_objects_and_leaves_text() -> None:

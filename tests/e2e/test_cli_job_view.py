@@ -50,8 +50,10 @@ def test_text_pretty_prints_json_and_marks_cut_text(one_job: Cli) -> None:
     assert "error     rate_limited: Rate limited" in lines
     assert "      error: invalid_grant: Token expired" in lines
     assert "    … (cut: 256 of 1,000 bytes kept)" in lines
-    full = len(canonical_json(ARGUMENTS).encode())
-    assert f"          … (cut: 256 of {full:,} bytes kept)" in lines
+    full = len(canonical_json(ARGUMENTS).encode())  # "é" is 2 bytes: stored as it is
+    assert full == 415
+    # '{"customer":"' is 13 bytes, then 121 "é" fit in 256: cut on a character boundary
+    assert f"          … (cut: 255 of {full:,} bytes kept)" in lines
     result = lines.index("      result:")
     assert lines[result + 1 : result + 4] == [
         "          {",
@@ -106,3 +108,13 @@ def test_payload_text_is_shown_verbatim(cli: Cli, tmp_path: Path) -> None:
     assert ran.out.startswith("job [b]j2  (assignment verbatim")
     assert "    great :thumbs_up: [red]x[/red]" in ran.out.splitlines()
     assert "[b]j2" in cli("jobs", "verbatim").out
+
+
+def test_non_ascii_payloads_are_stored_and_shown_as_they_are(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    run = {"id": "jp", "created_at": "2026-03-01T10:00:00Z", "output": {"answer": "日本" * 3}}
+    path.write_text(json.dumps(run) + "\n")  # the file escapes it: \u65e5\u672c
+    assert cli("import", str(path), "-a", "jp").code == 0
+    shown = cli("job", "jp", "--json").json()
+    assert shown["output"] == '{"answer":"日本日本日本"}' and shown["output_bytes"] is None
+    assert '      "answer": "日本日本日本"' in cli("job", "jp").out.splitlines()

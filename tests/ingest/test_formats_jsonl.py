@@ -375,7 +375,9 @@ def test_valid_records_round_trip(tmp_path: Path, records: list[dict]) -> None:
                 expected = (
                     raw["arguments"]
                     if isinstance(raw["arguments"], str)
-                    else json.dumps(raw["arguments"], sort_keys=True, separators=(",", ":"))
+                    else json.dumps(
+                        raw["arguments"], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+                    )
                 )
                 assert step.arguments == expected
 

@@ -23,6 +23,7 @@ from sopwatch.domain.enums import (
     StepStatus,
     Verdict,
 )
+from sopwatch.domain.payload import canonical_json
 from sopwatch.ingest.formats import jsonl
 from sopwatch.ingest.records import RecordError, RunRecord
 
@@ -30,7 +31,8 @@ from sopwatch.ingest.records import RecordError, RunRecord
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        ({"b": [1, 2], "a": "é"}, '{"a":"\\u00e9","b":[1,2]}'),
+        ({"b": [1, 2], "a": "é"}, '{"a":"é","b":[1,2]}'),
+        ({"order_id": 8812.0, "qty": 2.5}, '{"order_id":8812,"qty":2.5}'),
         ([3, {"z": None}], '[3,{"z":null}]'),
         (12.5, "12.5"),
         (True, "true"),
@@ -48,7 +50,11 @@ def test_run_and_step_payloads_take_any_json(tmp_path: Path, value: object, text
 
 
 def test_arguments_as_json_text_or_object_store_the_same_text(tmp_path: Path) -> None:
-    forms = ['{"order_id": 8812, "a": 1}', '{"a":1,"order_id":8812}', {"a": 1, "order_id": 8812}]
+    forms = [
+        '{"order_id": 8812, "a": 1}',
+        '{"a":1,"order_id":8812.0}',
+        {"a": 1.0, "order_id": 8812},
+    ]
     steps = [{"kind": "tool", "name": "t", "arguments": form} for form in forms]
     steps.append({"kind": "tool", "name": "t", "arguments": "order 8812, please"})
     run = _one(tmp_path, {"id": "r", "steps": steps})
@@ -74,7 +80,7 @@ def test_arguments_text_is_canonical_whatever_the_spacing_and_order(
     (run,) = _parse(tmp_path, {"id": "r", "steps": [step, step | {"arguments": value}]})
     assert isinstance(run, RunRecord)
     assert run.steps[0].arguments == run.steps[1].arguments
-    assert run.steps[0].arguments == json.dumps(value, sort_keys=True, separators=(",", ":"))
+    assert run.steps[0].arguments == canonical_json(value)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import BUNDLED_DATA
 
 from sopwatch.domain.enums import JobStatus, StepKind, StepStatus
+from sopwatch.domain.payload import canonical_json
 from sopwatch.ingest.formats import openinference
 from sopwatch.ingest.records import RecordError, RunRecord
 
@@ -197,8 +198,7 @@ def test_gaia_model_calls_carry_their_token_limit(gaia_runs: list[RunRecord]) ->
     assert {s.max_tokens for s in model_steps} == {8192}  # max_completion_tokens
     assert {s.cache_read_tokens for s in model_steps} == {None}
     tools = [s for r in gaia_runs for s in r.steps if s.kind is StepKind.TOOL and s.arguments]
-    assert all(s.arguments == json.dumps(json.loads(s.arguments), sort_keys=True,
-                                         separators=(",", ":")) for s in tools)  # fmt: skip
+    assert all(s.arguments == canonical_json(json.loads(s.arguments)) for s in tools)
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,9 @@ and the message and code inside an error object.
 
 Agents put JSON wherever they like: a run's ``input``, ``output`` and ``error`` and a step's
 ``arguments``, ``result`` and ``error`` may be any JSON value. sopwatch stores a string as
-it is and any other value as canonical JSON text (sorted keys, no spaces), so two logs of
-the same value store the same text and compare equal (loop detection, re-import).
+it is and any other value as canonical JSON text (sorted keys, no spaces, non-ASCII as it
+is, integral floats as integers: ``canonical_json``), so two logs of the same value store
+the same text and compare equal (loop detection, re-import).
 
 The error rule (``summarize_error``), for an error given as a JSON object (or JSON text of
 one), checked in this order, first non-empty value wins:
@@ -25,11 +26,18 @@ So ``{"error": "invalid_grant", "error_description": "Token expired"}`` reads
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
-# ASCII-only, so any parsed JSON (a lone surrogate included) can be stored in both databases.
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# Only for text holding a lone surrogate, which neither database can store: escaped, it is
+# ASCII (``\ud800``) and reads back as the same value.
+_ESCAPED = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: Floats with no fraction below this magnitude are written as integers (RFC 8785 writes
+#: such numbers without a fraction; 2**53 is where floats stop holding every integer).
+_EXACT = 2.0**53
 
 _MESSAGE_KEYS = ("message", "error.message", "error_description", "detail", "msg")
 _CODE_KEYS = ("code", "error.code", "type", "error.type", "status", "status_code", "error.status")
@@ -38,11 +46,42 @@ _WRAPPER_CODES = frozenset({"error"})
 
 
 def canonical_json(value: object) -> str:
-    """Canonical JSON text: sorted keys, no spaces, non-ASCII written as ``\\uXXXX``.
+    """Canonical JSON text: sorted keys, no spaces, so the same value always gives the
+    same text (``{"a":1,"order_id":8812}``). Rules (docs/jsonl-format.md, *Payloads*):
 
-    Raises ``TypeError``/``ValueError`` for what JSON cannot hold (never for parsed JSON).
+    - non-ASCII text is written as it is (``{"answer":"日本"}``); only a text holding a lone
+      surrogate (``\\ud800``, which no UTF-8 encoder can write) is written all in ASCII,
+      every non-ASCII character as ``\\uXXXX``;
+    - a float with no fraction and magnitude below 2**53 is written as the integer
+      (``8812.0`` → ``8812``, ``-0.0`` → ``0``), as RFC 8785 does, so ``8812`` and
+      ``8812.0`` are one value (loop detection, re-import); other floats as Python's
+      ``repr`` (shortest round-trip);
+    - ``NaN``, ``Infinity`` and ``-Infinity`` (which Python's json module reads and writes)
+      are kept as Python writes them: such text is not strict JSON, but reads back with
+      Python's json module and loses nothing.
+
+    Hot path of the import: a float pass runs only when the text shows an integral float
+    (``.0``), the surrogate test only on non-ASCII text. Raises ``TypeError``/
+    ``ValueError`` for what JSON cannot hold (never for parsed JSON).
     """
-    return _CANONICAL.encode(value)
+    text = _CANONICAL.encode(value)
+    if ".0" in text:
+        text = _CANONICAL.encode(_integral(value))
+    if not text.isascii() and _SURROGATE.search(text) is not None:
+        return _ESCAPED.encode(_integral(value))
+    return text
+
+
+def _integral(value: Any) -> Any:
+    """``value`` with every float that has no fraction (and magnitude below 2**53)
+    replaced by its integer, in nested lists and objects too."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < _EXACT else value
+    if isinstance(value, dict):
+        return {key: _integral(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_integral(item) for item in value]
+    return value
 
 
 def json_text(value: object) -> str | None:
