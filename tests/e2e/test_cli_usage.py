@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -53,10 +54,20 @@ def test_usage_errors_are_one_line_and_exit_2(args: list[str], line: str) -> Non
     assert not any(mark in ran.err for mark in BOX)
 
 
-def test_option_typo_suggests_the_option() -> None:
-    ran = cli("check", "x", "--windw", "2h")
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["check", "x", "--windw", "2h"], "--windw: no such option; did you mean '--window'?"),
+        (["import", "x", "--jsn"], "--jsn: no such option; did you mean '--end' or '--json'?"),
+        (["assignments", "st"], "COMMAND: no such command 'st'; did you mean 'set' or 'list'?"),
+        (["db", "inf"], "COMMAND: no such command 'inf'; did you mean 'info'?"),
+    ],
+)  # fmt: skip
+def test_typos_are_suggested_in_one_style(args: list[str], line: str) -> None:
+    """Options and commands as assignments are: ``did you mean 'a', 'b' or 'c'?``."""
+    ran = cli(*args)
     assert ran.code == 2
-    assert ran.err.startswith("error: --windw: no such option; did you mean --window?")
+    assert ran.err == f"error: {line}\n"
 
 
 def test_version() -> None:
@@ -87,10 +98,31 @@ def test_every_command_is_covered_above() -> None:
     assert names == {c[0] for c in _commands() if c}
 
 
-def test_no_arguments_prints_help_and_exits_0() -> None:
+def test_no_arguments_prints_help_once_and_exits_0() -> None:
     for args in ([], ["assignments"], ["db"]):
         result = CliRunner().invoke(app, args)
-        assert result.exit_code == 0 and "Usage:" in result.stdout, args
+        assert result.exit_code == 0 and result.stdout.count("Usage:") == 1, args
+    ran = subprocess.run([sys.executable, "-m", "sopwatch"], capture_output=True, text=True)
+    assert (ran.returncode, ran.stdout.count("Usage:"), ran.stderr) == (0, 1, "")
+
+
+@pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c) or "sopwatch")
+def test_help_names_values_as_people_do(command: list[str]) -> None:
+    """No Python types (``<str>``, ``<bool>``, ``<list[Path]>``), no ``{PATH}``."""
+    shown = CliRunner().invoke(app, [*command, "-h"], env={"COLUMNS": "200"}).stdout
+    assert re.search(r"<(str|bool|int|float|list|Path)|\{", shown) is None, shown
+
+
+def test_help_paragraphs_wrap_at_the_terminal_not_mid_sentence() -> None:
+    shown = CliRunner().invoke(app, ["import", "-h"], env={"COLUMNS": "200"}).stdout
+    lines = [" ".join(line.strip(" │").split()) for line in shown.splitlines()]
+    assert "Usage: sopwatch import [OPTIONS] PATH..." in lines
+    assert (
+        "Exit status 0 when every record was stored (notes are not errors), 1 when any was "
+        "refused, 2 on a usage error."
+    ) in lines
+    assert "--assignment -a NAME Assignment for every run." in lines
+    assert "--json Print the summary as JSON." in lines
 
 
 def test_python_dash_m_sopwatch() -> None:

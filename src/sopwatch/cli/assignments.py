@@ -8,13 +8,17 @@ from typing import Annotated
 import typer
 
 from sopwatch.cli.common import USAGE_ERROR, current_user, error_line, print_json, say
+from sopwatch.cli.help import HelpCommand
 from sopwatch.cli.text import listing, number, plural
+from sopwatch.cli.usage import CommandGroup
 from sopwatch.domain.assignment import Assignment
 from sopwatch.service import assignments as service
 from sopwatch.service.store import open_store
 from sopwatch.service.values import parse_time
 
-app = typer.Typer(help="List assignments, set their expectations, rename or delete them.")
+app = typer.Typer(
+    cls=CommandGroup, help="List assignments, set their expectations, rename or delete them."
+)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -24,7 +28,7 @@ def assignments_group() -> None:
     """List assignments, set their expectations, rename or delete them."""
 
 
-@app.command("list")
+@app.command("list", cls=HelpCommand)
 def list_command(as_json: JsonOption = False) -> None:
     """List the team's assignments with stage and expectations."""
     found = service.list_assignments(open_store())
@@ -37,20 +41,23 @@ def list_command(as_json: JsonOption = False) -> None:
         say(_assignment_line(a))
 
 
-@app.command("set")
+@app.command("set", cls=HelpCommand)
 def set_command(
     assignment: Annotated[
         str, typer.Argument(metavar="ASSIGNMENT", help="The assignment to change.")
     ],
     expected_runs_per_day: Annotated[
         float | None,
-        typer.Option(help="Jobs you expect per day (for the run-volume check)."),
+        typer.Option(metavar="N", help="Jobs you expect per day (for the run-volume check)."),
     ] = None,
     testing_from: Annotated[
-        str | None, typer.Option(help="Start of the testing period (ISO 8601, UTC): the baseline.")
+        str | None,
+        typer.Option(
+            metavar="TIME", help="Start of the testing period (ISO 8601, UTC): the baseline."
+        ),
     ] = None,
     testing_until: Annotated[
-        str | None, typer.Option(help="End of the testing period (ISO 8601, UTC).")
+        str | None, typer.Option(metavar="TIME", help="End of the testing period (ISO 8601, UTC).")
     ] = None,
     read_tools: Annotated[
         str | None,
@@ -82,7 +89,7 @@ def _names(text: str) -> list[str]:
     return [part.strip() for part in text.split(",")] if text.strip() else []
 
 
-@app.command("rename")
+@app.command("rename", cls=HelpCommand)
 def rename_command(
     old: Annotated[str, typer.Argument(metavar="OLD", help="The assignment's name now.")],
     new: Annotated[str, typer.Argument(metavar="NEW", help="Its new name (must be free).")],
@@ -95,7 +102,7 @@ def rename_command(
     say(f"Renamed assignment {old!r} to {new!r}.")
 
 
-@app.command("delete")
+@app.command("delete", cls=HelpCommand)
 def delete_command(
     assignment: Annotated[
         str, typer.Argument(metavar="ASSIGNMENT", help="The assignment to delete.")

@@ -29,22 +29,28 @@ def check_command(
     at: Annotated[
         str | None,
         typer.Option(
+            metavar="TIME",
             help="End of the window (ISO 8601, UTC, or 'now'). Default: now, or just after "
-            "the newest job when that job was imported."
+            "the newest job when that job was imported.",
         ),
     ] = None,
-    window: Annotated[str, typer.Option(help="Length of the window, e.g. 24h or 7d.")] = "24h",
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="text, json or markdown.")] = (
-        OutputFormat.text
-    ),
+    window: Annotated[
+        str, typer.Option(metavar="SPAN", help="Length of the window, e.g. 24h or 7d.")
+    ] = "24h",
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", metavar="F", help="text, json or markdown.")
+    ] = (OutputFormat.text),
     seed: Annotated[
-        int | None, typer.Option(help="Seed for the random spot-check (reproducible).")
+        int | None, typer.Option(metavar="N", help="Seed for the random spot-check (reproducible).")
     ] = None,
     stale_after: Annotated[
-        str, typer.Option(help="A pending human request older than this is stale.")
+        str, typer.Option(metavar="SPAN", help="A pending human request older than this is stale.")
     ] = "4h",
     loop_threshold: Annotated[
-        int, typer.Option(min=2, help="Same tool, arguments and result this many times is a loop.")
+        int,
+        typer.Option(
+            min=2, metavar="N", help="Same tool, arguments and result this many times is a loop."
+        ),
     ] = DEFAULT_LOOP_THRESHOLD,
 ) -> None:
     """Run the daily check: exit 0 when nothing needs action, 1 when a finding is `act`.

@@ -7,10 +7,12 @@ from typing import Annotated
 import typer
 
 from sopwatch.cli.common import print_json, say
+from sopwatch.cli.help import HelpCommand
 from sopwatch.cli.text import number
+from sopwatch.cli.usage import CommandGroup
 from sopwatch.service import db as service
 
-app = typer.Typer(help="Describe the database.")
+app = typer.Typer(cls=CommandGroup, help="Describe the database.")
 
 
 @app.callback(no_args_is_help=True)
@@ -18,7 +20,7 @@ def db_group() -> None:
     """Describe the database."""
 
 
-@app.command("info")
+@app.command("info", cls=HelpCommand)
 def info_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:

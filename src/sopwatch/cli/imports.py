@@ -27,17 +27,24 @@ def import_command(
         list[Path], typer.Argument(metavar="PATH", help="Files or directories of agent runs.")
     ],
     assignment: Annotated[
-        str | None, typer.Option("--assignment", "-a", help="Assignment for every run.")
+        str | None,
+        typer.Option("--assignment", "-a", metavar="NAME", help="Assignment for every run."),
     ] = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")
+        str | None,
+        typer.Option("--format", "-f", metavar="F", help=f"One of {', '.join(FORMATS)}."),
     ] = None,
-    revision: Annotated[int | None, typer.Option(help="Revision number for every run.")] = None,
+    revision: Annotated[
+        int | None, typer.Option(metavar="N", help="Revision number for every run.")
+    ] = None,
     spread: Annotated[
-        str, typer.Option(help="Lay runs without timestamps evenly over this span (e.g. 7d).")
+        str,
+        typer.Option(
+            metavar="SPAN", help="Lay runs without timestamps evenly over this span (e.g. 7d)."
+        ),
     ] = "7d",
     end: Annotated[
-        str, typer.Option(help="…ending at this time (ISO 8601, UTC; default now).")
+        str, typer.Option(metavar="TIME", help="…ending at this time (ISO 8601, UTC; default now).")
     ] = "now",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:

@@ -29,10 +29,11 @@ def jobs_command(
         bool, typer.Option("--needs-attention", help="Only failed and needs-input jobs.")
     ] = False,
     status: Annotated[
-        list[JobStatus] | None, typer.Option("--status", "-s", help="Only this status (repeat).")
+        list[JobStatus] | None,
+        typer.Option("--status", "-s", metavar="STATUS", help="Only this status (repeat)."),
     ] = None,
     limit: Annotated[
-        int, typer.Option(min=1, max=service.MAX_LIMIT, help="At most this many.")
+        int, typer.Option(min=1, max=service.MAX_LIMIT, metavar="N", help="At most this many.")
     ] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -83,7 +84,8 @@ def job_command(
         ),
     ],
     assignment: Annotated[
-        str | None, typer.Option("--assignment", "-a", help="When the id is ambiguous.")
+        str | None,
+        typer.Option("--assignment", "-a", metavar="NAME", help="When the id is ambiguous."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:

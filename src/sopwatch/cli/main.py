@@ -14,6 +14,7 @@ import typer
 
 from sopwatch import __version__
 from sopwatch.cli import assignments, check, db, imports, jobs
+from sopwatch.cli.help import HelpCommand
 from sopwatch.cli.usage import SopwatchGroup
 
 app = typer.Typer(
@@ -25,10 +26,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.command("import")(imports.import_command)
-app.command("check")(check.check_command)
-app.command("jobs")(jobs.jobs_command)
-app.command("job")(jobs.job_command)
+app.command("import", cls=HelpCommand)(imports.import_command)
+app.command("check", cls=HelpCommand)(check.check_command)
+app.command("jobs", cls=HelpCommand)(jobs.jobs_command)
+app.command("job", cls=HelpCommand)(jobs.job_command)
 app.add_typer(assignments.app, name="assignments")
 app.add_typer(db.app, name="db")
 

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
 
 from sopwatch.cli.common import USAGE_ERROR, console, error_line
+from sopwatch.cli.help import HelpGroup
 from sopwatch.domain.errors import SopwatchError
+from sopwatch.service.errors import close_names, did_you_mean
 
 try:  # Typer ≥ 0.2x ships its own copy of Click
     from typer._click import exceptions as click_errors
@@ -25,7 +26,24 @@ except ImportError:  # pragma: no cover - older Typer on Click
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
 
-class SopwatchGroup(TyperGroup):
+class CommandGroup(HelpGroup):
+    """A group of commands (``sopwatch``, ``sopwatch assignments``, ``sopwatch db``): help
+    in our style (``cli.help``), and an unknown command suggested the way every "did you
+    mean" is (``service.errors.did_you_mean``)."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except click_errors.UsageError as exc:
+            if args and exc.message.startswith("No such command"):
+                exc.message = f"No such command {args[0]!r}"
+                suggestions = close_names(args[0], self.list_commands(ctx))
+                if suggestions:
+                    exc.message += "; " + did_you_mean(suggestions)
+            raise
+
+
+class SopwatchGroup(CommandGroup):
     """The root command: Click's errors and ours become ``error: <field>: <problem>``."""
 
     def main(  # type: ignore[override]
@@ -40,7 +58,10 @@ class SopwatchGroup(TyperGroup):
         try:
             status = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click_errors.NoArgsIsHelpError as exc:
-            console.print(exc.ctx.get_help(), markup=False, highlight=False)
+            # Typer's Rich help is printed while the error is made (its text is then
+            # empty); plain help (without Rich) is the text: print it once either way.
+            if exc.format_message().strip():
+                console.print(exc.format_message(), markup=False, highlight=False)
             status = 0
         except click_errors.UsageError as exc:
             error_line(usage_message(exc))
@@ -67,7 +88,7 @@ def usage_message(exc: Any) -> str:
     if isinstance(exc, click_errors.NoSuchOption):
         problem = "no such option"
         if exc.possibilities:
-            problem += "; did you mean " + " or ".join(sorted(exc.possibilities)) + "?"
+            problem += "; " + did_you_mean(sorted(exc.possibilities))
         return f"{exc.option_name}: {problem}"
     if isinstance(exc, click_errors.BadOptionUsage):
         message = exc.message
