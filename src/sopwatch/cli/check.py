@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from sopwatch.cli.common import err_console, print_json
+from sopwatch.cli.text import visible
 from sopwatch.service.check import DEFAULT_LOOP_THRESHOLD, run_check
 from sopwatch.service.store import open_store
 from sopwatch.service.values import parse_span, parse_time
@@ -80,5 +81,6 @@ def check_command(
         from sopwatch.monitor.report import render_markdown, render_text
 
         render = render_markdown if fmt is OutputFormat.markdown else render_text
-        sys.stdout.write(render(report) + "\n")
+        # ids, errors and step names in the report come from the data
+        sys.stdout.write(visible(render(report), layout=True) + "\n")
     raise typer.Exit(report.exit_code)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 import sys
 from datetime import datetime
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+
+from sopwatch.cli.text import visible
 
 # Piped output is not cut to 80 columns: ids and errors stay whole for grep and less.
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
@@ -20,13 +23,17 @@ USAGE_ERROR = 2
 
 
 def error_line(message: str) -> None:
-    """Print ``error: <message>`` on stderr (one line; ``message`` is ``field: problem``)."""
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, emoji=False)
+    """Print ``error: <message>`` on stderr (one line; ``message`` is ``field: problem``),
+    control characters from the data shown as escapes (``text.visible``), a newline in a
+    path or name too, so the error stays one line."""
+    shown = escape(visible(message))
+    err_console.print(f"[bold red]error:[/] {shown}", highlight=False, emoji=False)
 
 
 def say(text: str) -> None:
-    """Print ``text`` on stdout as it is (no Rich markup or highlighting)."""
-    console.print(text, markup=False, highlight=False, emoji=False)
+    """Print one line ``text`` on stdout as it is (no Rich markup or highlighting), control
+    characters from the data shown as escapes (``text.visible``)."""
+    console.print(visible(text), markup=False, highlight=False, emoji=False)
 
 
 def current_user() -> str:
@@ -39,8 +46,15 @@ def current_user() -> str:
 
 
 def print_json(data: Any) -> None:
-    """Print ``data`` as indented JSON on stdout (datetimes as ISO 8601)."""
-    sys.stdout.write(json.dumps(data, indent=2, default=_default, ensure_ascii=False) + "\n")
+    """Print ``data`` as indented JSON on stdout (datetimes as ISO 8601). Non-ASCII text is
+    written as it is, except what a terminal would act on: JSON escapes the C0 controls,
+    and DEL, the C1 controls and lone surrogates are written ``\\u007f``, ``\\u009b``,
+    ``\\udc80`` (the same JSON value)."""
+    text = json.dumps(data, indent=2, default=_default, ensure_ascii=False)
+    sys.stdout.write(_JSON_UNSHOWABLE.sub(lambda c: f"\\u{ord(c.group()):04x}", text) + "\n")
+
+
+_JSON_UNSHOWABLE = re.compile("[\x7f-\x9f\ud800-\udfff]")
 
 
 def _default(value: Any) -> Any:

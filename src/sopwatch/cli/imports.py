@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sopwatch.cli.common import console, current_user, print_json, say
-from sopwatch.cli.text import listing, plural, span
+from sopwatch.cli.text import listing, plural, span, visible
 from sopwatch.service.runs import ImportProgress, ImportSummary, import_runs
 from sopwatch.service.store import open_store
 from sopwatch.service.values import FORMATS, parse_span, parse_time
@@ -106,7 +107,7 @@ def _progress_bar(show: bool) -> Iterator[Callable[[ImportProgress], None]]:
             task,
             total=at.files,
             completed=at.file_number - 1,
-            description=f"{at.path.name}: {plural(at.runs, 'run')}",
+            description=escape(f"{visible(at.path.name)}: {plural(at.runs, 'run')}"),
         )
 
     try:

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from sopwatch.cli.common import console, print_json, say
 from sopwatch.cli.job_view import job_dict, job_lines, one_line
-from sopwatch.cli.text import plural, usd, when
+from sopwatch.cli.text import plural, usd, visible, when
 from sopwatch.domain.enums import JobStatus
 from sopwatch.domain.job import Job
 from sopwatch.domain.payload import error_line
@@ -58,7 +58,8 @@ def jobs_command(
 
 
 def _jobs_table(rows: list[Job]) -> Table:
-    """The Jobs List as a table; cells are plain text (ids may hold ``[``)."""
+    """The Jobs List as a table; cells are plain text (ids may hold ``[``), control
+    characters shown as escapes (``text.visible``)."""
     table = Table("job", "status", "created (UTC)", "rev", "source", "cost", "failure / error")
     for job in rows:
         problem = job.failure_kind or error_line(job.error) or ""
@@ -71,7 +72,7 @@ def _jobs_table(rows: list[Job]) -> Table:
             usd(job.cost_micros, unknown=""),
             one_line(problem, ERROR_CHARS),
         )
-        table.add_row(*(Text(cell) for cell in cells))
+        table.add_row(*(Text(visible(cell)) for cell in cells))
     return table
 
 
