@@ -155,3 +155,29 @@ def test_set_read_tools_shows_them_and_the_check_stops_counting_their_calls(
     assert duplicates() == ["act"]
     blank = two("assignments", "set", "pinger", "--read-tools", "ping,,x")
     assert (blank.code, blank.err) == (2, "error: --read-tools: tool name '': must not be blank\n")
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("multi\nline", "a control character (U+000A) at position 5; a name is one line of text"),
+        ("bell\x07", "a control character (U+0007) at position 4"),
+        ("esc\x1b[2J", "a control character (U+001B) at position 3"),
+        (" padded ", "' padded ' starts or ends with a blank; give the name without it"),
+        ("padded\t", "a control character (U+0009) at position 6"),
+        ("trailing ", "'trailing ' starts or ends with a blank"),
+    ],
+)
+def test_a_name_is_one_line_without_padding(
+    two: Cli, tmp_path: Path, name: str, problem: str
+) -> None:
+    given = two("import", _runs(tmp_path, "x", 1), "-a", name)
+    assert (given.code, given.out) == (2, "")
+    assert given.err.startswith(f"error: --assignment: {problem}")
+    renamed = two("assignments", "rename", "kept", name)
+    assert renamed.code == 2 and renamed.err.startswith(f"error: NEW: {problem}")
+    path = tmp_path / "own.jsonl"
+    path.write_text(json.dumps({"id": "o", "created_at": AT, "assignment": name}) + "\n")
+    own = two("import", str(path))
+    assert own.code == 1
+    assert f"{path}: line 1: field 'assignment': {problem}" in own.out
+    listed = two("assignments", "list", "--json").json()
+    assert [a["name"] for a in listed] == ["doomed", "kept"]

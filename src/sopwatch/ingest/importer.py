@@ -24,13 +24,7 @@ from sopwatch.ingest.files import Input, open_inputs
 from sopwatch.ingest.files import expand_paths as expand_paths
 from sopwatch.ingest.formats import read_runs
 from sopwatch.ingest.layout import spread_times
-from sopwatch.ingest.limits import (
-    ASSIGNMENT_CHARS,
-    EARLIEST,
-    FUTURE_SLACK,
-    iso,
-    text_problem,
-)
+from sopwatch.ingest.limits import EARLIEST, FUTURE_SLACK, iso, name_problem
 from sopwatch.ingest.records import FileNote, RecordError, RunRecord
 from sopwatch.ingest.writer import BatchWriter
 from sopwatch.store.audit import record_event
@@ -99,12 +93,12 @@ class ImportResult:
 def check_options(options: ImportOptions) -> None:
     """Refuse options that would make every run fail the same way, before anything is read.
 
-    Raises ``InvalidInput`` for an ``--assignment`` name the store cannot hold (blank,
-    longer than ``ASSIGNMENT_CHARS``, NUL or lone surrogate), or an ``--end``/``--spread``
+    Raises ``InvalidInput`` for an ``--assignment`` that is no name (``limits.name_problem``:
+    blank, too long, a control character, blanks around it), or an ``--end``/``--spread``
     that lays runs out before 1970 or more than ``FUTURE_SLACK`` after now (``limits``).
     """
     if options.assignment is not None:
-        problem = text_problem(options.assignment, ASSIGNMENT_CHARS, blank_ok=False)
+        problem = name_problem(options.assignment)
         if problem is not None:
             raise InvalidInput("--assignment", problem)
     if options.end > utcnow() + FUTURE_SLACK:

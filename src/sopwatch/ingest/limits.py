@@ -122,6 +122,27 @@ def text_problem(value: str, limit: int, *, blank_ok: bool = True) -> str | None
     return f"a lone surrogate \\u{code:04x} at position {bad.start()}, which is not valid Unicode"
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def name_problem(value: str, limit: int = ASSIGNMENT_CHARS) -> str | None:
+    """What keeps ``value`` from being an assignment's name, or None: what
+    ``text_problem`` (not blank) refuses; a control character (C0, DEL, C1: a newline or
+    an escape sequence in a name breaks every line that shows it); or blanks at its start
+    or end (our choice: ``" padded "`` would be an assignment apart from ``padded`` that
+    looks the same)."""
+    found = text_problem(value, limit, blank_ok=False)
+    if found is not None:
+        return found
+    bad = _CONTROL.search(value)
+    if bad is not None:
+        code = f"U+{ord(bad.group()):04X}"
+        return f"a control character ({code}) at position {bad.start()}; a name is one line of text"
+    if value != value.strip():
+        return f"{value!r} starts or ends with a blank; give the name without it"
+    return None
+
+
 def _run_problem(rec: RunRecord, latest: datetime) -> Problem | None:
     """The job-level fields (``created_at`` after ``started_at``, its default in JSONL)."""
     return (

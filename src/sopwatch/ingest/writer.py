@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from sopwatch.ingest import reimport
 from sopwatch.ingest.content import content_hash
-from sopwatch.ingest.limits import ASSIGNMENT_CHARS, problems, text_problem
+from sopwatch.ingest.limits import name_problem, problems
 from sopwatch.ingest.pricing import Pricer
 from sopwatch.ingest.records import RecordError, RunRecord
 from sopwatch.ingest.rows import Row, RowBuilder
@@ -51,7 +51,7 @@ def _name_problem(name: str) -> str | None:
     """What is wrong with the assignment a record goes to (``--assignment`` or its own)."""
     if not name:
         return "field 'assignment': missing; give --assignment or an 'assignment' field"
-    found = text_problem(name, ASSIGNMENT_CHARS, blank_ok=False)
+    found = name_problem(name)
     return None if found is None else f"field 'assignment': {found}"
 
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from sopwatch.domain.assignment import Assignment
 from sopwatch.domain.errors import InvalidInput
-from sopwatch.ingest.limits import ASSIGNMENT_CHARS, STEP_NAME_CHARS, text_problem
+from sopwatch.ingest.limits import STEP_NAME_CHARS, name_problem, text_problem
 from sopwatch.service.errors import UnknownName, close_names, did_you_mean
 from sopwatch.service.store import Store
 from sopwatch.store import assignments as store_assignments
@@ -141,10 +141,11 @@ def rename_assignment(store: Store, old: str, new: str, *, actor: str) -> Assign
     links. Returns the renamed assignment.
 
     Raises ``UnknownName`` for an unknown ``old``; ``InvalidInput("NEW", ...)`` when
-    ``new`` is the same name, is taken, or cannot be stored (blank, over 200 characters,
-    NUL or a lone surrogate: the rule ``sopwatch import --assignment`` applies).
+    ``new`` is the same name, is taken, or is no name (blank, over 200 characters, a
+    control character, blanks around it: ``limits.name_problem``, the rule
+    ``sopwatch import --assignment`` applies).
     """
-    problem = text_problem(new, ASSIGNMENT_CHARS, blank_ok=False)
+    problem = name_problem(new)
     if problem is not None:
         raise InvalidInput("NEW", problem)
     if new == old:
