@@ -4,8 +4,11 @@ For each format (tau, tau2, openinference, jsonl) draws ``--count`` inputs (defa
 from ``--seed`` with ``tests/ingest/fuzz_inputs.py`` (``draw_input``: a small valid file,
 usually mutated in its JSON tree and/or its bytes) and imports them through
 ``sopwatch.ingest.importer.import_paths`` with the format named (``--detect`` lets the
-importer detect it instead). Prints per format: inputs, files, runs read, records stored,
-record errors, file errors, crashes (exceptions escaping ``import_paths``) and seconds;
+importer detect it instead). Prints per format: inputs, files, records read (every record
+found, readable or not: ``ImportResult.read``), records stored, record errors (errors
+that refused records), file errors (errors about a whole file or document, which refused
+no record: ``RecordError.records == 0``), crashes (exceptions escaping ``import_paths``)
+and seconds;
 exit status 0 whatever it finds (it prints figures, it never passes or fails).
 
 Batching, to keep the run time to a few minutes on 2 cores: the inputs are imported
@@ -84,17 +87,14 @@ class Tally:
     seconds: float = 0.0
     saved: list[str] = field(default_factory=list)
 
-    def add(self, result: ImportResult, paths: list[Path]) -> None:
-        """Count one import's result; an error located at a whole file is a file error."""
-        whole = {str(p) for p in paths}
+    def add(self, result: ImportResult) -> None:
+        """Count one import's result; an error that refused no record it could count is
+        about a whole file (or document)."""
         self.files += result.files
         self.read += result.read
         self.stored += result.imported + result.updated
-        for error in result.errors:
-            if error.where in whole:
-                self.file_errors += 1
-            else:
-                self.record_errors += 1
+        self.file_errors += result.file_errors
+        self.record_errors += len(result.errors) - result.file_errors
 
 
 class Bench:
@@ -132,7 +132,7 @@ class Bench:
         if result is None:  # isolated outside the handler: its tracebacks stand alone
             self.isolate(fmt, start, inputs, tally, folder)
         else:
-            tally.add(result, paths)
+            tally.add(result)
         tally.inputs += len(inputs)
 
     def isolate(
@@ -151,7 +151,7 @@ class Bench:
                 found += 1
                 self.crash(fmt, str(index), item.data, item.suffix, item.mutations, tally)
             else:
-                tally.add(result, [path])
+                tally.add(result)
         if not found:
             merged = b"".join(p.read_bytes() for p in sorted(folder.iterdir()))
             mutations = ("the chunk crashed, none of its inputs alone",)

@@ -16,12 +16,13 @@ from tests.e2e.conftest import Cli
 GPT_OSS = next((BUNDLED_DATA / "tau2-bench").glob("gpt-oss-120b_*.json"))
 TAU = BUNDLED_DATA / "tau-bench" / "gpt-4o-airline.json"
 KEYS = {
-    "files", "read", "imported", "updated", "unchanged", "steps", "laid_out", "corrected",
+    "files", "read", "imported", "updated", "unchanged", "refused", "file_errors", "steps",
+    "laid_out", "corrected",
     "estimated_costs", "unknown_models", "too_large_costs", "too_large_sums", "notes",
     "errors", "seconds",
 }  # fmt: skip
 FIRST = re.compile(
-    r"Read (?P<read>[\d,]+ runs?) from 1 file in \d+\.\d s: (?P<counts>.*)$", re.MULTILINE
+    r"Read (?P<read>[\d,]+ records?) from 1 file in \d+\.\d s: (?P<counts>.*)$", re.MULTILINE
 )
 
 
@@ -44,14 +45,14 @@ def test_text_counts_new_updated_unchanged(cli: Cli) -> None:
     assert ran.code == 0
     match = FIRST.search(ran.out)
     assert match is not None, ran.out
-    assert match["read"] == "200 runs"
-    assert match["counts"] == "200 new, 0 updated, 0 unchanged (3,618 steps written); 0 errors."
+    assert match["read"] == "200 records"
+    assert match["counts"] == "200 new, 0 updated, 0 unchanged, 0 refused (3,618 steps written)."
     assert (
         "200 runs had no timestamps: laid out evenly over 7d ending 2025-11-25 00:00 UTC "
         "(--spread/--end)."
     ) in ran.out
     again = cli("import", str(TAU), "-a", "tau", "--end", "2025-11-25T00:00:00Z")
-    assert "0 new, 0 updated, 200 unchanged (0 steps written); 0 errors." in again.out
+    assert "0 new, 0 updated, 200 unchanged, 0 refused (0 steps written)." in again.out
 
 
 def test_one_error_is_singular_and_exits_1(cli: Cli, tmp_path: Path) -> None:
@@ -59,7 +60,7 @@ def test_one_error_is_singular_and_exits_1(cli: Cli, tmp_path: Path) -> None:
     path.write_text('{"id": "a", "created_at": "2026-03-01T10:00:00Z"}\n{"id": "b", "status": 7}\n')
     ran = cli("import", str(path), "-a", "one")
     assert ran.code == 1
-    assert "1 new, 0 updated, 0 unchanged (0 steps written); 1 error." in ran.out
+    assert "1 new, 0 updated, 0 unchanged, 1 refused (0 steps written)." in ran.out
     assert f"  error: {path}: line 2: field 'status'" in ran.out
 
 
@@ -71,7 +72,7 @@ def _summary(**counts: object) -> ImportSummary:
 
 def test_every_count_is_rendered() -> None:
     summary = _summary(
-        files=2, read=17_780, imported=17_000, updated=1, unchanged=779, steps=250_000,
+        files=2, read=17_782, imported=17_000, updated=1, unchanged=779, steps=250_000,
         corrected=11, estimated_costs=1, unknown_models={"zeta-9": 3, "alpha-1": 1},
         notes=["a.json: no timestamps; laid out"],
         errors=[RecordError(where="b.jsonl: line 9", problem="bad"),
@@ -79,8 +80,8 @@ def test_every_count_is_rendered() -> None:
     )  # fmt: skip
     lines = summary_lines(summary)
     assert lines[0] == (
-        "Read 17,780 runs from 2 files in 1.2 s: 17,000 new, 1 updated, 779 unchanged "
-        "(250,000 steps written); 2 errors."
+        "Read 17,782 records from 2 files in 1.2 s: 17,000 new, 1 updated, 779 unchanged, "
+        "2 refused (250,000 steps written)."
     )
     assert (
         "11 runs said completed but still had a pending human request: stored as needs_input."
@@ -108,7 +109,7 @@ def test_notes_are_not_errors_and_long_lists_are_capped() -> None:
     assert exit_status(summary) == 0
     assert exit_status(_summary(errors=[RecordError(where="x", problem="y")])) == 1
     lines = summary_lines(summary)
-    assert lines[0].endswith("; 0 errors.")
+    assert lines[0].endswith(", 0 refused (0 steps written).")
     assert lines[-1] == "  … and 2 more notes (use --json)"
     assert sum(line.startswith("  note: ") for line in lines) == MAX_SHOWN
 
@@ -139,4 +140,30 @@ def test_a_cost_too_large_to_store_is_said_once_alike_on_both_databases(
         {"gpt-4o": 2},
         1,
         [],
+    )
+
+
+def test_the_counts_add_up(cli: Cli, tmp_path: Path) -> None:
+    """Every record found is new, updated, unchanged or refused; a file that cannot be read
+    at all is an error about a whole file, counted apart."""
+    good = [{"id": f"ok{i}", "created_at": "2026-03-01T10:00:00Z"} for i in range(13)]
+    bad: list[object] = [{"id": f"bad{i}", "status": "nope"} for i in range(5)]
+    bad += [[1], {"id": "ok0", "created_at": "2026-03-01T10:00:00Z"}, {"status": "completed"}]
+    lines = [json.dumps(row) for row in good + bad] + ["not json"] * 3
+    path = tmp_path / "runs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"simulations": 3}')
+    ran = cli("import", str(path), str(broken), "-a", "sums")
+    assert ran.code == 1
+    assert re.sub(r"in [\d.]+ s", "in … s", ran.out.splitlines()[0]) == (
+        "Read 24 records from 2 files in … s: 13 new, 0 updated, 0 unchanged, 11 refused "
+        "(0 steps written); 1 error about a whole file."
+    )
+    data = cli("import", str(path), "-a", "sums", "--json").json()
+    assert (data["read"], data["unchanged"], data["refused"], data["file_errors"]) == (
+        24,
+        13,
+        11,
+        0,
     )

@@ -242,7 +242,7 @@ def test_import_of_concatenated_documents_lists_errors_in_document_order(
         + "\n"
     )
     result = import_paths(engine, [path], _options(engine, fmt))
-    assert (result.read, result.imported) == (3, 2)
+    assert (result.read, result.imported, result.refused) == (5, 2, 3)  # 2 unreadable
     assert [error.where for error in result.errors] == [
         f"{path}: document 1: simulation 1 (id bad)",
         f"{path}: document 2: simulation 0 (id s1)",

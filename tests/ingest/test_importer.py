@@ -133,7 +133,7 @@ def test_the_same_id_under_two_assignments_is_no_duplicate(
 
 def test_missing_assignment_is_one_error_per_file(engine: sa.Engine, tmp_path: Path) -> None:
     result = import_paths(engine, [TAU], _options(engine, assignment=None))
-    assert result.imported == 0 and result.read == 200
+    assert (result.imported, result.read, result.refused, result.file_errors) == (0, 200, 200, 0)
     assert result.errors == [
         RecordError(
             where=str(TAU),

@@ -259,7 +259,7 @@ def test_import_never_raises_counts_every_record_and_changes_nothing_else(
     try:
         expected = list(read_runs(path, fmt_option))
     except InvalidInput:
-        expected = [RecordError(where=str(path), problem="undetectable")]
+        expected = [RecordError(where=str(path), problem="undetectable", records=0)]
 
     result = import_paths(engine, [path], kept.options(override, fmt_option))
 
@@ -268,13 +268,14 @@ def test_import_never_raises_counts_every_record_and_changes_nothing_else(
     assert result.notes == notes
     expected = [found for found in expected if not isinstance(found, FileNote)]
     read = sum(isinstance(found, RunRecord) for found in expected)
-    assert result.read == read
+    read += sum(found.records for found in expected if isinstance(found, RecordError))
+    assert result.read == read  # every record found, readable or not
     for error in result.errors:
         assert _located(error.where, path), error.where
     unassigned = _unassigned(result.errors, path)
-    reported = len(result.errors) - (1 if unassigned else 0) + unassigned
+    assert unassigned == 0 or any(e.records == unassigned for e in result.errors)
     stored = result.imported + result.updated + result.unchanged
-    assert stored + reported == len(expected), (result, len(expected))
+    assert stored + result.refused == result.read, result  # the counts add up
     if override is not None:
         assert result.unchanged == result.updated == 0  # the assignment is new
         assert _stored(engine, kept.team_id, name) == (result.imported, result.steps)

@@ -126,6 +126,8 @@ def summary_dict(summary: ImportSummary) -> dict[str, Any]:
         "imported": r.imported,
         "updated": r.updated,
         "unchanged": r.unchanged,
+        "refused": r.refused,
+        "file_errors": r.file_errors,
         "steps": r.steps,
         "laid_out": r.laid_out,
         "corrected": r.corrected,
@@ -140,14 +142,17 @@ def summary_dict(summary: ImportSummary) -> dict[str, Any]:
 
 
 def summary_lines(summary: ImportSummary) -> list[str]:
-    """The text summary: counts, then what was laid out, corrected and estimated, unknown
-    models (each named once), notes, and errors in the order they were found."""
+    """The text summary: counts that add up (records read = new + updated + unchanged +
+    refused; errors about a whole file apart), then what was laid out, corrected and
+    estimated, unknown models (each named once), notes, and errors in the order they were
+    found."""
     r = summary.result
+    whole = f"; {plural(r.file_errors, 'error')} about a whole file" if r.file_errors else ""
     lines = [
-        f"Read {plural(r.read, 'run')} from {plural(r.files, 'file')} in "
+        f"Read {plural(r.read, 'record')} from {plural(r.files, 'file')} in "
         f"{summary.seconds:.1f} s: {r.imported:,} new, {r.updated:,} updated, "
-        f"{r.unchanged:,} unchanged ({plural(r.steps, 'step')} written); "
-        f"{plural(len(r.errors), 'error')}."
+        f"{r.unchanged:,} unchanged, {r.refused:,} refused ({plural(r.steps, 'step')} "
+        f"written){whole}."
     ]
     if r.laid_out:
         lines.append(

@@ -57,6 +57,10 @@ class ImportOptions:
 class ImportResult:
     """What an import did: counts and every record that could not be read or stored.
 
+    - ``read``: every record found in the files (a JSONL line, a tau item, a tau2
+      simulation, a trace), whether it could be read or not; it is ``imported`` +
+      ``updated`` + ``unchanged`` + ``refused``. Errors about a whole file or document
+      (it cannot be read, it is no known format) count no record (``file_errors``);
     - ``imported``: runs stored as new jobs; ``updated``: runs the assignment already had
       whose content changed (the stored job was brought up to date); ``unchanged``: runs
       already stored with the same content (nothing written);
@@ -71,7 +75,9 @@ class ImportResult:
       more than that (the job's cost is left unknown);
     - ``notes``: things said once per file that are not errors (an empty file, fields a
       file lacks and what was inferred instead), as ``<path>: <note>``;
-    - ``errors``: records that could not be read or stored, in file and line order.
+    - ``errors``: records that could not be read or stored, and files that could not be
+      read, in file and line order (``RecordError.records`` says how many records each
+      refused: one error may stand for several, e.g. runs without an assignment).
     """
 
     files: int = 0
@@ -88,6 +94,16 @@ class ImportResult:
     too_large_sums: int = 0
     notes: list[str] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
+
+    @property
+    def refused(self) -> int:
+        """Records refused: read, or found but unreadable, and not stored."""
+        return sum(error.records for error in self.errors)
+
+    @property
+    def file_errors(self) -> int:
+        """Errors about a whole file or document, which refused no record it could count."""
+        return sum(1 for error in self.errors if error.records == 0)
 
 
 def check_options(options: ImportOptions) -> None:
@@ -187,6 +203,7 @@ def _audit(
                 "steps": result.steps,
                 "corrected": result.corrected,
                 "estimated_costs": result.estimated_costs,
+                "refused": result.refused,
                 "errors": len(result.errors),
             },
         )
@@ -196,7 +213,7 @@ def _unassigned(name: str, count: int) -> RecordError:
     """The one error for a file's runs that have no assignment."""
     runs = "1 run has" if count == 1 else f"{count:,} runs have"
     problem = f"{runs} no assignment: give --assignment NAME (or an 'assignment' field in JSONL)"
-    return RecordError(where=name, problem=problem)
+    return RecordError(where=name, problem=problem, records=count)
 
 
 def _records(
@@ -214,6 +231,7 @@ def _records(
         for item in stream:
             if isinstance(item, RecordError):
                 result.errors.append(item)
+                result.read += item.records  # records found that could not be read
                 continue
             if isinstance(item, FileNote):
                 result.notes.append(str(item))
@@ -229,7 +247,7 @@ def _records(
             else:
                 yield item
     except InvalidInput as exc:
-        result.errors.append(RecordError(where=source.name, problem=exc.problem))
+        result.errors.append(RecordError(where=source.name, problem=exc.problem, records=0))
         return
     times = spread_times(len(untimed), options.spread, options.end)
     result.laid_out += len(untimed)

@@ -120,7 +120,12 @@ class RunRecord:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RecordError:
-    """A record that could not be read: ``where`` locates it (file and line/index/id).
+    """A record that could not be read or stored: ``where`` locates it (file and
+    line/index/id). ``records`` is how many records it refused: 1 (one record), 0 for an
+    error about a whole file or document that refused no record it could count (it cannot
+    be read, it is not the format), more for one error standing for several (a JSONL
+    file's lines that are not UTF-8, runs without an assignment). The import's counts add
+    up with it: records found = new + updated + unchanged + refused.
 
     ``str()`` is ``<where>: <problem>``, always printable: a lone surrogate copied from
     the input (which no terminal or UTF-8 file can take) is shown as ``\\udXXX``.
@@ -128,6 +133,7 @@ class RecordError:
 
     where: str
     problem: str
+    records: int = field(default=1, compare=False)  # a count, not what the error is
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.problem}"

@@ -56,7 +56,8 @@ def documents_of(text: str, name: str) -> Documents:
             value, at = _DECODER.raw_decode(text, at)
         except (ValueError, RecursionError) as exc:
             where = f"{name}: document {len(values) + 1}" if values else name
-            return Documents(tuple(values), RecordError(where=where, problem=json_error(exc)))
+            error = RecordError(where=where, problem=json_error(exc), records=0)
+            return Documents(tuple(values), error)
         values.append(value)
         at = skip_blanks(text, at)
     if not values:
@@ -71,7 +72,7 @@ def read_documents(source: Input) -> Documents:
     try:
         text = source.text()
     except ReadError as exc:
-        return Documents((), RecordError(where=source.name, problem=exc.problem))
+        return Documents((), RecordError(where=source.name, problem=exc.problem, records=0))
     return documents_of(text, source.name)
 
 

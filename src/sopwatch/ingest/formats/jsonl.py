@@ -107,9 +107,9 @@ def parse(source: Path | Input) -> Iterator[ParsedItem]:
     except ReadError as exc:
         seen = True
         where = prefix + str(lineno + 1) if lineno else source.name
-        yield RecordError(where=where, problem=exc.problem)
+        yield RecordError(where=where, problem=exc.problem, records=0)  # the rest is lost
     if bad_text is not None:
-        yield RecordError(where=source.name, problem=bad_text.problem())
+        yield RecordError(where=source.name, problem=bad_text.problem(), records=bad_text.lines)
     if not seen:
         yield FileNote(where=source.name, note=EMPTY_NOTE)
 

@@ -161,7 +161,7 @@ def parse_document(
     name = source.name if where is None else where
     if not isinstance(doc, dict) or not isinstance(doc.get("spans"), list):
         problem = "field 'spans': missing or not a list (not an OpenInference trace file)"
-        yield RecordError(where=name, problem=problem)
+        yield RecordError(where=name, problem=problem, records=0)
         return
     trace_id = doc.get("trace_id")
     named = isinstance(trace_id, str) and trace_id.strip()

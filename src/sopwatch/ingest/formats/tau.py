@@ -69,7 +69,7 @@ def parse_document(
     name = source.name if where is None else where
     if not isinstance(doc, list):
         problem = f"must be a JSON list of runs (tau-bench); got {show(doc)}"
-        yield RecordError(where=name, problem=problem)
+        yield RecordError(where=name, problem=problem, records=0)
         return
     model, domain = model_and_domain(Path(source.file_name))
     for index, item in enumerate(doc):

@@ -91,12 +91,12 @@ def parse_document(
         simulations, info = doc["simulations"], doc.get("info")
     else:
         problem = "field 'simulations': missing or not a list (not a tau2-bench results file)"
-        yield RecordError(where=name, problem=problem)
+        yield RecordError(where=name, problem=problem, records=0)
         return
     try:
         context = _info(plain(info))
     except SHAPE_ERRORS as exc:
-        yield RecordError(where=name, problem=problem_text(exc))
+        yield RecordError(where=name, problem=problem_text(exc), records=0)
         return
     lacking: Counter[str] = Counter()
     for index, simulation in enumerate(simulations):
