@@ -39,8 +39,9 @@ def check_command(
         str, typer.Option(metavar="SPAN", help="Length of the window, e.g. 24h or 7d.")
     ] = "24h",
     fmt: Annotated[
-        OutputFormat, typer.Option("--format", metavar="F", help="text, json or markdown.")
-    ] = (OutputFormat.text),
+        OutputFormat,
+        typer.Option("--format", metavar="F", case_sensitive=False, help="text, json or markdown."),
+    ] = OutputFormat.text,
     seed: Annotated[
         int | None, typer.Option(metavar="N", help="Seed for the random spot-check (reproducible).")
     ] = None,
@@ -61,7 +62,7 @@ def check_command(
     ran = run_check(
         open_store(),
         assignment,
-        at=parse_time(at, "--at") if at is not None else None,
+        at=parse_time(at, "--at", ahead=False) if at is not None else None,
         window=parse_span(window, "--window"),
         stale_after=parse_span(stale_after, "--stale-after"),
         loop_threshold=loop_threshold,

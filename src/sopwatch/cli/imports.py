@@ -57,7 +57,7 @@ def import_command(
     Example: sopwatch import data/tau2-bench/ --assignment airline-support
     """
     spread_span = parse_span(spread, "--spread")
-    end_time = parse_time(end, "--end")
+    end_time = parse_time(end, "--end", ahead=False)
     store = open_store()
     with _progress_bar(show=not as_json) as on_progress:
         summary = import_runs(

@@ -30,7 +30,13 @@ def jobs_command(
     ] = False,
     status: Annotated[
         list[JobStatus] | None,
-        typer.Option("--status", "-s", metavar="STATUS", help="Only this status (repeat)."),
+        typer.Option(
+            "--status",
+            "-s",
+            metavar="STATUS",
+            case_sensitive=False,
+            help="Only this status (repeat).",
+        ),
     ] = None,
     limit: Annotated[
         int, typer.Option(min=1, max=service.MAX_LIMIT, metavar="N", help="At most this many.")

@@ -147,7 +147,7 @@ def _run_problem(rec: RunRecord, latest: datetime) -> Problem | None:
     """The job-level fields (``created_at`` after ``started_at``, its default in JSONL)."""
     return (
         _id(rec.external_id, EXTERNAL_ID_CHARS, "id")
-        or _count(rec.revision, INT_MAX, "revision")
+        or _count(rec.revision, INT_MAX, "revision", 1)
         or _time(rec.started_at, "started_at", latest)
         or _time(rec.finished_at, "finished_at", latest)
         or _time(rec.created_at, "created_at", latest)
