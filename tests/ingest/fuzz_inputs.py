@@ -667,7 +667,7 @@ def _jsonl_record(rng: random.Random) -> dict[str, Any]:
             record[key] = value
 
     maybe("assignment", "refunds")
-    maybe("revision", rng.randrange(0, 5))
+    maybe("revision", rng.randrange(1, 5))
     maybe("source", rng.choice(("manual", "scheduled", "trigger", "case", "api", "ingested")))
     maybe("status", rng.choice(("completed", "failed", "needs_input", "stopped", "running")))
     maybe("created_at", _iso(rng, created))
