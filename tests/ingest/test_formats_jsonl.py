@@ -215,15 +215,21 @@ M = {"kind": "model", "name": "m"}
         ({"id": "r", "steps": [None]}, "field 'steps[0]': must be an object; got null"),
         (
             {"id": "r", "cost_usd": float("nan")},
-            "field 'cost_usd': must be a finite number; got number NaN",
+            "field 'cost_usd': must be a finite number; got NaN (not a number)",
         ),
         (
             {"id": "r", "steps": [M | {"cost_usd": float("inf")}]},
-            "field 'steps[0].cost_usd': must be a finite number; got number Infinity",
+            "field 'steps[0].cost_usd': must be a finite number; got a number too large to "
+            "store (1e400 or Infinity)",
         ),
         (
             {"id": "r", "cost_usd": 1e20},
-            "field 'cost_usd': 1e+20 USD is more than the maximum 9,223,372,036,855 USD",
+            "field 'cost_usd': 1e+20 USD is more than the maximum 9,223,372,036,854.775807 USD",
+        ),
+        (
+            {"id": "r", "cost_usd": 9.3e12},
+            "field 'cost_usd': 9,300,000,000,000 USD is more than the maximum "
+            "9,223,372,036,854.775807 USD",
         ),
         (
             {

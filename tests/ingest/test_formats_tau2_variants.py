@@ -172,7 +172,7 @@ def test_times_are_taken_from_the_messages_when_the_run_has_none(
     assert run.finished_at is not None and run.finished_at.isoformat()[:26] == stamps[-1]
     assert run.model == "claude-sonnet-4-5"
     assert [n.note for n in notes if isinstance(n, FileNote)][1] == (
-        "1 of 1 simulations have no start_time/end_time: taken from their first and last "
+        "1 of 1 simulation has no start_time/end_time: taken from their first and last "
         "message timestamps"
     )
 

@@ -86,8 +86,8 @@ def test_a_full_good_record_passes() -> None:
         (_run(cost_micros=-5), "field 'cost_usd': must not be negative; got -0.000005 USD"),
         (
             _run(cost_micros=limits.BIGINT_MAX + 1),
-            "field 'cost_usd': 9223372036854.775808 USD is more than the maximum "
-            "9223372036854.775807 USD",
+            "field 'cost_usd': 9,223,372,036,854.775808 USD is more than the maximum "
+            "9,223,372,036,854.775807 USD",
         ),
         (_run(revision=2**31), "field 'revision': 2,147,483,648 is more than the maximum"),
         (_run(steps=(_step(2**31),)), "field 'steps[0].seq': 2,147,483,648 is more than"),
@@ -99,7 +99,12 @@ def test_a_full_good_record_passes() -> None:
         ),
         (
             _run(steps=(_step(1, cost_micros=2**62), _step(2, cost_micros=2**62))),
-            "field 'steps[].cost_usd': the steps' sum 9223372036854.775808 USD is more",
+            "field 'steps[].cost_usd': the steps' sum 9,223,372,036,854.775808 USD is more",
+        ),
+        (
+            _run(steps=(_step(1, cost_micros=9 * 10**18), _step(2, cost_micros=9 * 10**18))),
+            "field 'steps[].cost_usd': the steps' sum 18,000,000,000,000 USD is more than the "
+            "maximum 9,223,372,036,854.775807 USD",
         ),
         (
             _run(human_requests=(HumanRequestRecord(type=HumanRequestType.QUESTION, step_seq=-1),)),

@@ -317,8 +317,20 @@ def _usd(micros: int | None, field: str) -> Problem | None:
 
 
 def _usd_text(micros: int) -> str:
-    """Micro-USD as exact USD text: ``-5`` -> ``-0.000005 USD``."""
-    return f"{Decimal(micros).scaleb(-6)} USD"
+    """Micro-USD as exact USD text with thousands separators and no trailing zeros:
+    ``-5`` → ``-0.000005 USD``, ``18 * 10**18`` → ``18,000,000,000,000 USD``."""
+    return usd_text(Decimal(micros).scaleb(-6))
+
+
+def usd_text(amount: Decimal | float) -> str:
+    """A USD amount for messages: thousands separators, up to 6 decimals (micro-USD) without
+    trailing zeros (``9,223,372,036,854.775807 USD``, ``9,300,000,000,000 USD``,
+    ``0.5 USD``); an amount of 10**15 USD or more, which a cost never reaches, in
+    scientific notation (``1e+300 USD``)."""
+    if abs(float(amount)) >= 1e15:
+        return f"{float(amount):.3g} USD"
+    text = f"{amount:,.6f}".rstrip("0").rstrip(".")
+    return f"{text} USD"
 
 
 def _time(value: datetime | None, field: str, latest: datetime) -> Problem | None:

@@ -46,8 +46,18 @@ def _when(moment: datetime) -> str:
 
 def _window(report: Report) -> str:
     """``2025-01-02 00:00 → 2025-01-03 00:00 UTC (24 h)``."""
-    hours = report.window.length.total_seconds() / 3600
-    return f"{_when(report.window.start)} → {_when(report.window.end)} UTC ({hours:g} h)"
+    length = _length(report.window.length.total_seconds())
+    return f"{_when(report.window.start)} → {_when(report.window.end)} UTC ({length})"
+
+
+def _length(seconds: float) -> str:
+    """A span in its largest whole unit, with thousands separators: ``24 h``, ``36 h``,
+    ``2 d``, ``3,650 d``, ``90 min``, ``30 s``; days from 2 days on (a day is ``24 h``);
+    a span of no whole second in seconds with up to 3 decimals (``0.5 s``)."""
+    for unit, size in (("d", 86_400), ("h", 3_600), ("min", 60), ("s", 1)):
+        if seconds % size == 0 and (unit != "d" or seconds >= 2 * size):
+            return f"{int(seconds // size):,} {unit}"
+    return f"{seconds:,.3f}".rstrip("0").rstrip(".") + " s"
 
 
 def _summary(report: Report) -> str:

@@ -10,12 +10,13 @@ import math
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sopwatch.domain.enums import HumanRequestStatus, HumanRequestType, Verdict
 from sopwatch.domain.job import MICROS_PER_USD
 from sopwatch.domain.payload import canonical_json as canonical_json
-from sopwatch.ingest.limits import BIGINT_MAX, EARLIEST, FUTURE_SLACK
+from sopwatch.ingest.limits import BIGINT_MAX, EARLIEST, FUTURE_SLACK, usd_text
 from sopwatch.ingest.records import HumanRequestRecord, StepRecord
 
 HANDOFF_TOOL = "transfer_to_human_agents"
@@ -143,7 +144,8 @@ def _epoch(value: float, field: str) -> datetime:
             since = timedelta(seconds=value)
         return _EPOCH + since
     except (OverflowError, ValueError):  # beyond datetime's range, NaN, infinity
-        raise FieldError(field, f"{_cut(value)} is out of range: {_TIME_RANGE}") from None
+        shown = _cut(value) if math.isfinite(value) else show(value)
+        raise FieldError(field, f"{shown} is out of range: {_TIME_RANGE}") from None
 
 
 _TIME_RANGE = (
@@ -233,6 +235,7 @@ def number(value: object, field: str) -> float | None:
 
 #: The largest USD amount stored: ``BIGINT_MAX`` micro-dollars (about 9.2 trillion USD).
 MAX_USD = BIGINT_MAX / MICROS_PER_USD
+MAX_USD_EXACT = Decimal(BIGINT_MAX).scaleb(-6)
 
 
 def usd(value: object, field: str) -> int | None:
@@ -244,7 +247,7 @@ def usd(value: object, field: str) -> int | None:
     if amount is None:
         return None
     if not amount * MICROS_PER_USD < 2.0**63:
-        problem = f"{_cut(value)} USD is more than the maximum {MAX_USD:,.0f} USD"
+        problem = f"{usd_text(amount)} is more than the maximum {usd_text(MAX_USD_EXACT)}"
         raise FieldError(field, problem)
     return round(amount * MICROS_PER_USD)
 
@@ -325,10 +328,17 @@ _KINDS = {int: "integer", float: "number", str: "string", list: "array", dict: "
 
 def show(value: object) -> str:
     """Short description of a wrong value for error messages, in JSON words: ``null``,
-    ``true``, ``string 'x'``, ``number 1.5``, ``array [1, 2]``, ``object {"a": 1}``
-    (cut at 60 characters, ASCII-safe)."""
+    ``true``, ``string 'x'``, ``number 1.5``, ``integer 12,345``, ``array [1, 2]``,
+    ``object {"a": 1}`` (cut at 60 characters, ASCII-safe). A number JSON readers turn
+    into infinity (``1e400``, as ``Infinity``) is "a number too large to store"; ``NaN``
+    is "NaN (not a number)"."""
     if value is None or isinstance(value, bool):
         return json.dumps(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        if math.isnan(value):
+            return "NaN (not a number)"
+        sign = "-" if value < 0 else ""
+        return f"a number too large to store ({sign}1e400 or {sign}Infinity)"
     return f"{_KINDS.get(type(value), 'value')} {_cut(value)}"
 
 
@@ -336,6 +346,8 @@ def _cut(value: object) -> str:
     """``value`` as short printable text: a string's repr, other values as JSON."""
     if isinstance(value, str):
         text = repr(value)
+    elif type(value) is int:
+        text = f"{value:,}"
     else:
         try:
             text = json.dumps(value)  # ASCII-only; NaN and Infinity as JavaScript writes them

@@ -124,23 +124,28 @@ def _notes(name: str, bare: bool, total: int, lacking: Counter[str]) -> Iterator
             note="a JSON array of simulations without tau2's 'info' block: the agent's "
             "model and the domain are unknown",
         )
-    of = f"of {total:,} simulations"
+
+    def some(what: str) -> str:  # "1 of 14 simulations has", "3 of 14 … have"
+        count = lacking[what]
+        simulations = "1 simulation" if total == 1 else f"{total:,} simulations"
+        return f"{count:,} of {simulations} {'has' if count == 1 else 'have'}"
+
     if lacking[_NO_REASON]:
         yield FileNote(
             where=name,
-            note=f"{lacking[_NO_REASON]:,} {of} have no termination_reason: status inferred "
+            note=f"{some(_NO_REASON)} no termination_reason: status inferred "
             f"from the messages ({HANDOFF_TOOL} called: needs_input; else completed)",
         )
     if lacking[_TIMES_FROM_MESSAGES]:
         yield FileNote(
             where=name,
-            note=f"{lacking[_TIMES_FROM_MESSAGES]:,} {of} have no start_time/end_time: taken "
+            note=f"{some(_TIMES_FROM_MESSAGES)} no start_time/end_time: taken "
             "from their first and last message timestamps",
         )
     if lacking[_NO_TIMES]:
         yield FileNote(
             where=name,
-            note=f"{lacking[_NO_TIMES]:,} {of} have no times at all: laid out evenly over "
+            note=f"{some(_NO_TIMES)} no times at all: laid out evenly over "
             "--spread ending at --end",
         )
 
