@@ -267,3 +267,38 @@ def test_one_bad_item_does_not_refuse_the_file(
     errors = [str(item) for item in out if isinstance(item, RecordError)]
     assert errors == [f"{path}: {bad}"]
     assert len([item for item in out if isinstance(item, RunRecord)]) == len(items) - 1
+
+
+def test_jsonl_saved_as_latin_1_is_jsonl_with_its_lines_named(tmp_path: Path) -> None:
+    """Every line holds a byte that is not UTF-8: detected as JSONL all the same, so the
+    error names the first line and how many were skipped, as naming the format does."""
+    path = tmp_path / "runs.jsonl"
+    path.write_bytes(
+        '{"id": "a", "input": "café"}\n{"id": "b", "input": "été"}\n'.encode("latin-1")
+    )
+    assert detect_format(path) == "jsonl"
+    expected = [
+        f"{path}: not UTF-8 text (byte 0xe9 at offset 25, line 1): save it as UTF-8; "
+        "2 lines with such bytes skipped"
+    ]
+    assert [str(item) for item in read_runs(path)] == expected
+    assert [str(item) for item in read_runs(path, "jsonl")] == expected
+
+
+def test_a_one_line_jsonl_file_cut_short_reports_the_cut_off_line(tmp_path: Path) -> None:
+    path = tmp_path / "runs.jsonl"
+    path.write_text('{"id": "a", "status": "completed", "input": "hello wor')
+    assert detect_format(path) == "jsonl"
+    (error,) = read_runs(path)
+    assert str(error) == (
+        f"{path}: line 1: cut off: the file ends inside this line's JSON (invalid JSON at "
+        "column 45: Unterminated string starting at)"
+    )
+
+
+def test_a_one_line_document_cut_short_is_still_not_jsonl(tmp_path: Path) -> None:
+    path = tmp_path / "sims.json"
+    path.write_text('{"simulations": [{"id": "a", "mess')
+    with pytest.raises(InvalidInput) as info:
+        detect_format(path)
+    assert info.value.problem.startswith("not JSON or JSONL (invalid JSON at line 1 column 30")

@@ -93,7 +93,9 @@ class Input:
                 if encoding is not None:
                     raise ReadError(_problem(exc)) from None
                 bad = data[exc.start]
-                problem = f"not UTF-8 text (byte 0x{bad:02x} at offset {exc.start}): {SAVE_AS_UTF8}"
+                problem = (
+                    f"not UTF-8 text (byte 0x{bad:02x} at offset {exc.start:,}): {SAVE_AS_UTF8}"
+                )
                 raise ReadError(problem) from None
             except (OSError, EOFError, zlib.error) as exc:
                 raise ReadError(_problem(exc)) from None

@@ -9,7 +9,11 @@ Rules, in order (``detect``):
    list is judged as in 4. When more follows that line, the file is read as in 4.
 3. One of the first 20 non-blank lines is an object with ``id`` (and no document keys):
    jsonl (the first line is just bad). Also, when the file is not one JSON document, any
-   later line that is such an object.
+   later line that is such an object. And when the first line cannot be read: one of the
+   first lines is such an object once its bytes that are not UTF-8 are replaced (JSONL
+   saved in another encoding), or the file is that one line and it opens a JSON object
+   without a whole-file format's keys (``simulations``, ``spans``): a JSONL run cut short
+   or broken. The JSONL parser then names the line and what is wrong with it.
 4. Else the file is read as its parsers read it: one JSON document, or several one after
    another (``_documents``), the first of which decides: a list is tau when most of its
    first ``SAMPLE`` (20) items (more than half of those there are) are objects with
@@ -27,12 +31,14 @@ hands the documents it read to the parser, so a detected format reads what namin
 
 from __future__ import annotations
 
+import codecs
 import json
+import re
 from collections.abc import Callable
 
 from sopwatch.domain.errors import InvalidInput
 from sopwatch.ingest.files import Input, ReadError
-from sopwatch.ingest.formats._common import json_error, json_line, show
+from sopwatch.ingest.formats._common import json_error, json_line, json_value, show
 from sopwatch.ingest.formats._documents import Documents, documents_of
 from sopwatch.ingest.records import FileNote
 
@@ -69,7 +75,24 @@ def detect(source: Input) -> tuple[str, Documents | object]:
         return found, Documents((first,))  # the line is the whole file
     if found is None and any(_is_jsonl_run(_loads(line)) for line in lines[1:]):
         return "jsonl", UNREAD
+    if first is None and _unreadable_runs(lines, whole):
+        return "jsonl", UNREAD
     return _detect_document(source, many_lines=len(lines) > 1)
+
+
+#: Keys of a whole-file format's document (tau2, openinference), as JSON text.
+_DOCUMENT_KEYS = re.compile(rb'"(simulations|spans)"\s*:')
+
+
+def _unreadable_runs(lines: list[bytes], whole: bool) -> bool:
+    """True when lines that cannot be read are JSONL runs all the same (rule 3): one is a
+    run once its bytes that are not UTF-8 are replaced, or the file is one line that
+    opens a JSON object without a document's keys."""
+    if any(_is_jsonl_run(_loads(line, errors="replace")) for line in lines):
+        return True
+    opening = lines[0].lstrip(_JSON_BLANKS).removeprefix(codecs.BOM_UTF8).lstrip(_JSON_BLANKS)
+    alone = whole and len(lines) == 1
+    return alone and opening.startswith(b"{") and _DOCUMENT_KEYS.search(opening) is None
 
 
 def _first_lines(source: Input) -> tuple[list[bytes], bool]:
@@ -90,11 +113,14 @@ def _first_lines(source: Input) -> tuple[list[bytes], bool]:
     return lines, True
 
 
-def _loads(line: bytes) -> object:
+def _loads(line: bytes, errors: str = "strict") -> object:
     """``line`` parsed as JSON, or None when it is not valid JSON in UTF-8 (as the parsers
-    read it: ``json_line``)."""
+    read it: ``json_line``); with ``errors="replace"``, bytes that are not UTF-8 are read
+    as U+FFFD (to recognise JSONL saved in another encoding, never to import it)."""
     try:
-        return json_line(line)
+        if errors == "strict":
+            return json_line(line)
+        return json_value(line.decode("utf-8", errors))
     except (ValueError, RecursionError):
         return None
 
