@@ -117,3 +117,22 @@ def test_a_run_with_only_finished_at_is_placed_there(cli: Cli, tmp_path: Path) -
     assert summary.json()["laid_out"] == 0
     (job,) = cli("jobs", "fin", "--json").json()
     assert job["created_at"].startswith("2026-03-01T10:00:00")
+
+
+def test_a_directory_import_reports_each_broken_link_and_loads_the_rest(
+    cli: Cli, tmp_path: Path
+) -> None:
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    _jsonl(folder / "GOOD.JSONL", [{"id": "a", "created_at": "2026-03-01T10:00:00Z"}])
+    _jsonl(folder / ".hidden.jsonl", [{"id": "h", "created_at": "2026-03-01T10:00:00Z"}])
+    for name in ("x.jsonl", "y.json"):
+        (folder / name).symlink_to(tmp_path / "moved" / name)
+    ran = cli("import", str(folder), "-a", "links", "--json")
+    assert ran.code == 1
+    summary = ran.json()
+    assert (summary["files"], summary["imported"], summary["file_errors"]) == (3, 1, 2)
+    assert summary["errors"] == [
+        f"{folder / name}: a broken symbolic link (to {tmp_path / 'moved' / name}): nothing to read"
+        for name in ("x.jsonl", "y.json")
+    ]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import BUNDLED_DATA
 
+from sopwatch.domain.errors import InvalidInput
 from sopwatch.ingest.files import STDIN, Input, ReadError, expand_paths, open_inputs
 from sopwatch.ingest.formats import detect_format, read_runs
 from sopwatch.ingest.records import FileNote, RecordError, RunRecord
@@ -135,6 +136,26 @@ def test_expand_paths_takes_ndjson_and_gz_and_keeps_stdin(tmp_path: Path) -> Non
         (tmp_path / name).write_text("{}")
     assert expand_paths([tmp_path]) == [tmp_path / name for name in names]
     assert expand_paths([STDIN, tmp_path / "h.txt"]) == [STDIN, tmp_path / "h.txt"]
+
+
+def test_a_directory_is_searched_in_any_case_without_hidden_files(tmp_path: Path) -> None:
+    names = ["A.JSONL", "b.Json", "c.NDJSON.GZ", "sub/d.json"]
+    hidden = [".e.json", ".cache/f.jsonl", "sub/.g.json", ".git/objects/h.json"]
+    for name in [*names, *hidden]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}")
+    assert expand_paths([tmp_path]) == sorted(tmp_path / name for name in names)
+    assert expand_paths([tmp_path / ".e.json"]) == [tmp_path / ".e.json"]  # named: taken
+
+
+def test_a_broken_symbolic_link_is_kept_to_be_reported(tmp_path: Path) -> None:
+    (tmp_path / "runs.jsonl").symlink_to(tmp_path / "gone.jsonl")
+    (tmp_path / "notes.txt").symlink_to(tmp_path / "gone.txt")  # not a run file's name
+    assert expand_paths([tmp_path]) == [tmp_path / "runs.jsonl"]
+    with pytest.raises(ReadError, match=r"a broken symbolic link \(to .*gone.jsonl\)"):
+        list(Input(tmp_path / "runs.jsonl", "runs.jsonl").lines())
+    with pytest.raises(InvalidInput, match="is a broken symbolic link"):
+        expand_paths([tmp_path / "runs.jsonl"])
 
 
 def test_stdin_is_spooled_once_and_removed(tmp_path: Path) -> None:

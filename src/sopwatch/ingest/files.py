@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import os
 import shutil
 import sys
 import tempfile
@@ -106,6 +107,9 @@ class Input:
         try:
             raw = self.path.open("rb")
         except OSError as exc:
+            if self.path.is_symlink() and not self.path.exists():
+                target = os.readlink(self.path)
+                raise ReadError(f"a broken symbolic link (to {target}): nothing to read") from None
             raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
         with raw:
             try:
@@ -160,26 +164,45 @@ def as_input(source: Path | Input) -> Input:
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files to import: ``-`` (standard input) and each file as given; each directory's
-    regular files named ``*.json``, ``*.jsonl``, ``*.ndjson`` or those with ``.gz``,
-    recursively, sorted (a named pipe or socket with such a name is left out: reading it
-    would wait forever). Raises ``InvalidInput("PATH", ...)`` for a path that does not
-    exist or is neither a regular file nor a directory.
+    """Files to import: ``-`` (standard input) and each file as given; and each
+    directory's files found by ``run_files_in``. Raises ``InvalidInput("PATH", ...)`` for
+    a path given that does not exist or is neither a regular file nor a directory.
     """
     out: list[Path] = []
     for path in paths:
         if path == STDIN:
             out.append(path)
         elif path.is_dir():
-            found = (p for p in path.rglob("*") if p.name.endswith(RUN_FILE_NAMES))
-            out.extend(sorted(p for p in found if p.is_file()))
+            out.extend(run_files_in(path))
         elif path.is_file():
             out.append(path)
+        elif path.is_symlink() and not path.exists():
+            raise InvalidInput("PATH", f"{path} is a broken symbolic link (to {os.readlink(path)})")
         elif path.exists():
             raise InvalidInput("PATH", f"{path} is not a regular file or a directory")
         else:
             raise InvalidInput("PATH", f"{path} does not exist")
     return out
+
+
+def run_files_in(folder: Path) -> list[Path]:
+    """The run files under ``folder``, recursively, sorted: regular files named ``*.json``,
+    ``*.jsonl``, ``*.ndjson`` or those with ``.gz``, in any case (``RUNS.JSONL``). Left
+    out: names starting with ``.`` and everything under such a directory (``.git``,
+    editors' and sync tools' hidden copies), a named pipe or socket (reading it would wait
+    forever), and symbolic links to directories (not followed, so no loop). A broken
+    symbolic link with such a name is kept, so the import reports it (``Input``: one error
+    each) rather than skipping it silently."""
+    found: list[Path] = []
+    for root, folders, names in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in names:
+            if name.startswith(".") or not name.lower().endswith(RUN_FILE_NAMES):
+                continue
+            path = Path(root) / name
+            if path.is_file() or (path.is_symlink() and not path.exists()):
+                found.append(path)
+    return sorted(found)
 
 
 @contextmanager
