@@ -187,8 +187,12 @@ def test_expand_paths_takes_only_regular_files(tmp_path: Path) -> None:
     (folder / "notes.txt").write_text("x")
     (folder / "dir.json").mkdir()
     os.mkfifo(folder / "pipe.jsonl")
-    (folder / "link.json").symlink_to(folder / "missing.json")
-    assert expand_paths([folder]) == [folder / "b.jsonl", folder / "sub" / "a.json"]
+    (folder / "link.json").symlink_to(folder / "missing.json")  # kept: reported on import
+    assert expand_paths([folder]) == [
+        folder / "b.jsonl",
+        folder / "link.json",
+        folder / "sub" / "a.json",
+    ]
     with pytest.raises(InvalidInput, match="not a regular file or a directory") as info:
         expand_paths([folder / "pipe.jsonl"])
     assert info.value.field == "PATH"
