@@ -53,6 +53,8 @@ def test_text_counts_new_updated_unchanged(cli: Cli) -> None:
     ) in ran.out
     again = cli("import", str(TAU), "-a", "tau", "--end", "2025-11-25T00:00:00Z")
     assert "0 new, 0 updated, 200 unchanged, 0 refused (0 steps written)." in again.out
+    assert "had no timestamps" not in again.out  # unchanged: they keep their stored times
+    assert cli("import", str(TAU), "-a", "tau", "--json").json()["laid_out"] == 0
 
 
 def test_one_error_is_singular_and_exits_1(cli: Cli, tmp_path: Path) -> None:

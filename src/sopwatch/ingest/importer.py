@@ -65,6 +65,8 @@ class ImportResult:
       whose content changed (the stored job was brought up to date); ``unchanged``: runs
       already stored with the same content (nothing written);
     - ``steps``: steps written (new and updated jobs);
+    - ``laid_out``: runs stored new with a time laid out by ``--spread``/``--end`` (they
+      had none); a run already stored keeps its time and is not counted;
     - ``corrected``: runs stored ``needs_input`` although they said ``completed``, because
       one of their human requests is still pending;
     - ``estimated_costs``: model steps whose cost was computed from tokens (genai-prices);
@@ -250,7 +252,6 @@ def _records(
         result.errors.append(RecordError(where=source.name, problem=exc.problem, records=0))
         return
     times = spread_times(len(untimed), options.spread, options.end)
-    result.laid_out += len(untimed)
     for record, at in zip(untimed, times, strict=True):
         yield _with_time(record, at)
 

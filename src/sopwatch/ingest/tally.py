@@ -23,6 +23,7 @@ class Tally:
     updated: int = 0
     unchanged: int = 0
     steps: int = 0
+    laid_out: int = 0
     corrected: int = 0
     estimated: int = 0
     unknown_models: Counter[str] = field(default_factory=Counter)
@@ -48,6 +49,7 @@ class Tally:
         result.updated += self.updated
         result.unchanged += self.unchanged
         result.steps += self.steps
+        result.laid_out += self.laid_out
         result.corrected += self.corrected
         result.estimated_costs += self.estimated
         for name, count in self.unknown_models.items():

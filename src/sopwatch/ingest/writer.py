@@ -196,6 +196,7 @@ class BatchWriter:
         insert_rows(conn, steps, step_rows)
         insert_rows(conn, human_requests, request_rows)
         tally.imported += len(fresh)
+        tally.laid_out += sum(record.laid_out for record, _ in fresh)  # stored at that time
 
     def _assignment_id(self, conn: sa.Connection, name: str) -> int:
         if name not in self._assignments:
