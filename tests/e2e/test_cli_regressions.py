@@ -136,3 +136,22 @@ def test_a_directory_import_reports_each_broken_link_and_loads_the_rest(
         f"{folder / name}: a broken symbolic link (to {tmp_path / 'moved' / name}): nothing to read"
         for name in ("x.jsonl", "y.json")
     ]
+
+
+def test_an_id_in_two_assignments_and_an_id_starting_with_a_dash(cli: Cli, tmp_path: Path) -> None:
+    rows = [{"id": name, "created_at": "2026-03-01T10:00:00Z"} for name in ("c5", "-1")]
+    for assignment in ("blue", "green"):
+        assert cli("import", str(_jsonl(tmp_path / "ids.jsonl", rows)), "-a", assignment).code == 0
+    both = cli("job", "c5")
+    assert (both.code, both.err) == (
+        2,
+        "error: JOB_ID: 'c5' is the id of jobs in 2 assignments: blue, green; give --assignment\n",
+    )
+    assert cli("job", "c5", "-a", "green", "--json").json()["assignment"] == "green"
+    dash = cli("job", "-1")
+    assert (dash.code, dash.err) == (
+        2,
+        "error: -1: no such option; a value starting with '-' goes after `--`: "
+        "`sopwatch job -- -1`\n",
+    )
+    assert cli("job", "-a", "blue", "--json", "--", "-1").json()["job_id"] == "-1"

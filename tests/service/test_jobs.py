@@ -30,7 +30,11 @@ def test_show_job_ambiguous_and_not_found(store: Store, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput) as caught:
         show_job(store, "r1")
     assert caught.value.field == "JOB_ID"
-    assert "names 2 jobs: r1 (one), r1 (two)" in caught.value.problem
+    # the whole id: there is no more of it to give
+    assert (
+        caught.value.problem
+        == "'r1' is the id of jobs in 2 assignments: one, two; give --assignment"
+    )
     detail = show_job(store, "r1", assignment="two")
     assert (detail.job.label, detail.assignment, len(detail.steps)) == ("r1", "two", 2)
     with pytest.raises(NotFound, match="job: 'r9' not found"):

@@ -89,6 +89,11 @@ def usage_message(exc: Any) -> str:
         problem = "no such option"
         if exc.possibilities:
             problem += "; " + did_you_mean(sorted(exc.possibilities))
+        elif _dash_value(exc):
+            problem += (
+                f"; a value starting with '-' goes after `--`: "
+                f"`{getattr(exc.ctx, 'command_path', 'sopwatch')} -- {exc.option_name}`"
+            )
         return f"{exc.option_name}: {problem}"
     if isinstance(exc, click_errors.BadOptionUsage):
         message = exc.message
@@ -100,6 +105,16 @@ def usage_message(exc: Any) -> str:
         return f"COMMAND: {message}" + ("" if "did you mean" in message else _usage(exc))
     where = exc.ctx.command_path if exc.ctx is not None else "sopwatch"
     return f"{where}: {message}{_usage(exc)}"
+
+
+def _dash_value(exc: Any) -> bool:
+    """True when an unknown short option (``-1``, ``-x``) was probably a value: the command
+    takes an argument (an id or a name), which may start with ``-`` and must then follow
+    ``--``."""
+    command = getattr(exc.ctx, "command", None)
+    params = getattr(command, "params", [])
+    takes = any(getattr(p, "param_type_name", "") == "argument" for p in params)
+    return takes and not exc.option_name.startswith("--")
 
 
 def param_field(param: Any, exc: Any) -> str:

@@ -61,7 +61,7 @@ def show_job(store: Store, key: str, *, assignment: str | None = None) -> JobDet
 
     Raises ``UnknownName`` when no job (or no such assignment) matches, and
     ``InvalidInput("JOB_ID", ...)`` when ``key`` names several jobs (their ids and
-    assignments are listed; give ``assignment`` or more of the id).
+    assignments are listed: give ``assignment``, or more of the id when it is a prefix).
     """
     with store.engine.connect() as conn:
         assignment_id = (
@@ -82,7 +82,16 @@ def show_job(store: Store, key: str, *, assignment: str | None = None) -> JobDet
 
 
 def _ambiguous(key: str, found: list[Job], names: dict[int, str]) -> str:
-    """``'86ffe650' names 2 jobs: 86ffe650-aaaa (airline), 86ffe650-bbbb (airline); …``"""
+    """``'c5' is the id of jobs in 2 assignments: airline, retail; give --assignment`` when
+    ``key`` is each job's whole id (there is no more of it to give), else ``'86ffe650'
+    names 2 jobs: 86ffe650-aaaa (airline), 86ffe650-bbbb (airline); give --assignment or
+    more of the id``."""
+    if all(job.label == key for job in found):
+        assignments = sorted({names[job.assignment_id] for job in found})
+        return (
+            f"{key!r} is the id of jobs in {len(assignments):,} assignments: "
+            f"{', '.join(assignments)}; give --assignment"
+        )
     shown = ", ".join(f"{j.label} ({names[j.assignment_id]})" for j in found[:5])
     more = f" and {len(found) - 5} more" if len(found) > 5 else ""
     count = f"{len(found)}+" if len(found) >= 20 else str(len(found))
