@@ -80,3 +80,22 @@ def test_errors_from_the_data(cli: Cli, tmp_path: Path) -> None:
     assert missing.code == 2
     _no_raw_controls(missing.err)
     assert missing.err.count("\n") == 1
+
+
+_ESCAPES = {ord("\n"): "\\n", ord("\t"): "\\t", ord("\r"): "\\r"}
+
+
+@pytest.mark.parametrize("name", ["new\nline.jsonl", "tab\tand\rreturn.jsonl"])
+def test_a_path_with_control_characters_keeps_errors_on_one_line(
+    cli: Cli, tmp_path: Path, name: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(json.dumps({"id": "x", "status": "done"}) + "\n")
+    ran = cli("import", str(path), "-a", "paths")
+    assert ran.code == 1
+    (error,) = [line for line in ran.out.splitlines() if line.startswith("  error: ")]
+    assert error.startswith(f"  error: {str(path).translate(_ESCAPES)}: line 1: field 'status'")
+    gone = tmp_path / f"gone-{name}"
+    missing = cli("import", str(gone), "-a", "paths")
+    assert missing.code == 2
+    assert missing.err == f"error: PATH: {str(gone).translate(_ESCAPES)} does not exist\n"
