@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sopwatch.cli.common import console, current_user, print_json, say
 from sopwatch.cli.text import listing, plural, span, visible
-from sopwatch.service.runs import ImportProgress, ImportSummary, import_runs
+from sopwatch.service.runs import ImportProgress, ImportResult, ImportSummary, import_runs
 from sopwatch.service.store import open_store
 from sopwatch.service.values import FORMATS, parse_span, parse_time
 
@@ -164,6 +164,17 @@ def summary_lines(summary: ImportSummary) -> list[str]:
             f"{plural(r.corrected, 'run')} said completed but still had a pending human "
             "request: stored as needs_input."
         )
+    lines += cost_lines(r)
+    lines += _capped("note", r.notes)
+    lines += _capped("error", [str(e) for e in r.errors])
+    return lines
+
+
+def cost_lines(r: ImportResult) -> list[str]:
+    """What the summary says of costs, when there is anything: estimated from tokens;
+    unknown because genai-prices does not know the model, or because an estimate or a
+    job's sum is too large to store (each model named once)."""
+    lines = []
     if r.estimated_costs:
         lines.append(
             f"{plural(r.estimated_costs, 'model step')}: cost estimated from tokens (genai-prices)."
@@ -180,8 +191,6 @@ def summary_lines(summary: ImportSummary) -> list[str]:
             f"Cost unknown for {plural(r.too_large_sums, 'job')}: {whose} steps' costs add "
             f"up to a sum {TOO_LARGE}."
         )
-    lines += _capped("note", r.notes)
-    lines += _capped("error", [str(e) for e in r.errors])
     return lines
 
 
