@@ -13,15 +13,15 @@ The rule (our choice): views are ranked from the most to the least specific —
 ``connection_auth`` (0; a credential on a named connection), ``failure_cluster`` by
 ``cause`` or ``error`` (1; one error on one place), by ``connections`` (2; logic errors
 spread over connections), by ``step`` or ``connection`` (3; a place, any error), by
-``input_type`` or ``hour`` (4; a common thread, no place). A second family, repeats:
-a job's ``tool_loop`` (10) names the cause of a ``duplicate_side_effect`` (11) of the same
-tool in the same jobs (a write retried inside a loop). A ``watch`` or ``act`` finding
-F folds into a finding C of the same family and a strictly more specific rank when at least ``FOLD_SHARE`` of
-F's jobs are C's jobs and C is at least as severe as F (so nothing ``act`` hides under a
-``watch``). Among several such C, the most specific, then the largest, takes it. Other
-kinds (``needs_attention``, the overview line, included) are never folded and fold
-nothing. A kind left without findings gets one ``ok`` line naming where they went, so the
-report still shows that checklist item was done.
+``input_type`` or ``hour`` (4; a common thread, no place). A second family, repeats: a
+job's ``tool_loop`` (10) names the cause of a ``duplicate_side_effect`` (11) of the same
+tool in the same jobs (a write retried inside a loop). A ``watch`` or ``act`` finding F
+folds into a finding C of the same family and a strictly more specific rank when at least
+``FOLD_SHARE`` of F's jobs are C's jobs and C is at least as severe as F (so nothing
+``act`` hides under a ``watch``). Among several such C, the most specific, then the
+largest, takes it. Other kinds (``needs_attention``, the overview line, included) are
+never folded and fold nothing. A kind left without findings gets one ``ok`` line naming
+where they went, so the report still shows that checklist item was done.
 """
 
 from __future__ import annotations
