@@ -155,6 +155,8 @@ def test_set_read_tools_shows_them_and_the_check_stops_counting_their_calls(
     assert duplicates() == ["act"]
     blank = two("assignments", "set", "pinger", "--read-tools", "ping,,x")
     assert (blank.code, blank.err) == (2, "error: --read-tools: tool name '': must not be blank\n")
+
+
 @pytest.mark.parametrize(
     ("name", "problem"),
     [
