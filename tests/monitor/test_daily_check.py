@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 from sopwatch.domain.enums import JobStatus, Severity
 from sopwatch.domain.finding import Finding
@@ -109,12 +108,9 @@ def test_a_crashing_check_becomes_an_act_finding() -> None:
     assert [f.kind for f in report.findings[1:]] == ["inbox_pending", "inbox_stale"]
 
 
-def test_busy_day_runs_fast_and_finds_the_planted_problems() -> None:
-    ctx = synthetic()
-    started = time.perf_counter()
-    report = run_daily_check(ctx)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 2.0  # measured ~0.1 s; a generous guard against quadratic work
+def test_busy_day_finds_the_planted_problems() -> None:
+    # Speed is measured by bench/import_and_check.py, never asserted in a test.
+    report = run_daily_check(synthetic())
     kinds = {f.kind for f in report.findings if f.severity == Severity.ACT}
     assert {"failure_cluster", "connection_auth"} <= kinds
     assert any(f.kind == "tool_loop" and f.severity != Severity.OK for f in report.findings)
