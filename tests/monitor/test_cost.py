@@ -52,7 +52,8 @@ def test_median_doubling_is_act_and_names_top_jobs() -> None:
     assert finding.severity == Severity.ACT
     assert finding.response == RESPONSE_COST_SPIKE
     ev = finding.evidence
-    assert ev["job_ids"] == ["run-20", "run-21", "run-22", "run-23", "run-24"]
+    assert ev["job_ids"][:5] == ["run-20", "run-21", "run-22", "run-23", "run-24"]
+    assert len(ev["job_ids"]) == 26  # every job above the bar (1.5 × the baseline median)
     assert ev["top_jobs"][0] == {"job_id": "run-20", "cost_usd": 0.5, "cost_estimated": False}
     assert ev["window_median_cost_usd"] == 0.025
     assert ev["baseline_median_cost_usd"] == 0.01
@@ -79,10 +80,20 @@ def test_many_jobs_above_baseline_p95_is_watch_even_with_same_median() -> None:
     assert finding.evidence["share_above_baseline_p95"] == 0.3
 
 
-def test_one_outlier_is_not_a_spike() -> None:
+def test_one_outlier_is_not_a_spike_pattern_but_is_named_at_watch() -> None:
     ctx = Ctx()
     ctx.baseline(100, cost=0.010)
     _costs(ctx, [0.010] * 19 + [1.0])
+    (finding,) = check_cost(ctx.build())
+    assert finding.severity == Severity.WATCH  # far above the baseline: 100× its median
+    assert finding.evidence["pattern"] == "outlier"
+    assert finding.evidence["job_ids"] == ["run-19"]
+
+
+def test_one_job_a_few_times_the_median_is_ok() -> None:
+    ctx = Ctx()
+    ctx.baseline(100, cost=0.010)
+    _costs(ctx, [0.010] * 19 + [0.05])  # 5× the median: not far above the baseline
     assert check_cost(ctx.build())[0].severity == Severity.OK
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sopwatch.domain.assignment import Assignment
 from sopwatch.domain.case import Case
+from sopwatch.domain.enums import StepKind
 from sopwatch.domain.job import HumanRequest, Job, Step
 
 
@@ -121,6 +123,24 @@ class CheckSettings:
     repeat_act_jobs: int = 10
 
 
+class StepFigures(NamedTuple):
+    """The figures of one baseline step, without its text: what the per-model and per-tool
+    comparisons read (a tuple, several times cheaper to build than a ``Step``, for the
+    thousands of sampled baseline steps). Same meaning and units as the ``Step`` fields
+    of the same names: ``duration_ms`` in ms, ``cost_micros`` in micro-dollars."""
+
+    job_id: int
+    kind: StepKind
+    name: str
+    model: str | None = None
+    duration_ms: int | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_micros: int | None = None
+    finish_reason: str | None = None
+    max_tokens: int | None = None
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class CheckContext:
     """Everything one run of the daily check reads.
@@ -141,6 +161,10 @@ class CheckContext:
     - ``postponed_cases``: case id → case, for the cases still ``postponed`` that jobs of
       the assignment created in the window or the 7 days before it worked on;
     - ``postponed_case_jobs``: case id → those jobs (without input/output), oldest first.
+    - ``baseline_steps``: job id → ``StepFigures`` of its steps, for a bounded sample of
+      baseline jobs (``monitor.load.load_baseline_steps``: at most 500 jobs, evenly spaced
+      in creation order; a sampled job without steps maps to ``()``). The per-model and
+      per-tool baseline figures rest on it; empty when the baseline has no jobs.
     """
 
     assignment: Assignment
@@ -157,3 +181,4 @@ class CheckContext:
     time_limits_ms: Mapping[int, int] = field(default_factory=dict)
     postponed_cases: Mapping[int, Case] = field(default_factory=dict)
     postponed_case_jobs: Mapping[int, tuple[Job, ...]] = field(default_factory=dict)
+    baseline_steps: Mapping[int, tuple[StepFigures, ...]] = field(default_factory=dict)

@@ -6,15 +6,17 @@ never whole tables (docs/architecture.md "Facts measured").
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from sopwatch.domain.assignment import Assignment
 from sopwatch.domain.case import Case
-from sopwatch.domain.enums import CaseStatus
+from sopwatch.domain.enums import CaseStatus, StepKind
 from sopwatch.domain.job import HumanRequest, Job, Step
-from sopwatch.monitor.context import Baseline, CheckContext, CheckSettings, Window
+from sopwatch.monitor.context import Baseline, CheckContext, CheckSettings, StepFigures, Window
 from sopwatch.store.assignments import list_revisions
 from sopwatch.store.cases import case_from_row, cases
 from sopwatch.store.jobs import (
@@ -23,6 +25,7 @@ from sopwatch.store.jobs import (
     jobs_between,
     pending_requests,
     requests_of,
+    steps,
     steps_of,
 )
 from sopwatch.store.unfinished import jobs_on_postponed_cases, last_steps_of, running_jobs_before
@@ -102,6 +105,7 @@ def load_context(
         time_limits_ms=load_time_limits(conn, assignment),
         postponed_cases=postponed_cases,
         postponed_case_jobs=postponed_case_jobs,
+        baseline_steps=load_baseline_steps(conn, baseline.jobs),
     )
 
 
@@ -125,6 +129,42 @@ def load_baseline(conn: sa.Connection, assignment: Assignment, window: Window) -
         cases=tuple(_cases(conn, base_jobs).values()),
         human_request_count=count_requests(conn, [j.id for j in base_jobs]),
     )
+
+
+#: Most baseline jobs whose steps a check loads (our choice: 500 jobs give thousands of
+#: model and tool calls, enough for stable medians, 95th percentiles and Mann–Whitney tests
+#: per model and tool, at a few percent of the check's time on the 1M-step benchmark:
+#: docs/performance.md).
+BASELINE_STEP_SAMPLE = 500
+
+_KIND = {member.value: member for member in StepKind}
+
+
+def evenly_spaced(items: Sequence[Job], limit: int) -> list[Job]:
+    """At most ``limit`` of ``items``, evenly spaced in their order: all of them when there
+    are no more than ``limit``, else ``items[i * n // limit]`` for ``i < limit``.
+    Deterministic, so the same baseline always gives the same sample."""
+    n = len(items)
+    if n <= limit:
+        return list(items)
+    return [items[i * n // limit] for i in range(max(limit, 0))]
+
+
+def load_baseline_steps(
+    conn: sa.Connection, baseline_jobs: Sequence[Job], limit: int = BASELINE_STEP_SAMPLE
+) -> dict[int, tuple[StepFigures, ...]]:
+    """job id → the ``StepFigures`` of its steps, for a sample of ``baseline_jobs`` (oldest
+    first): at most ``limit`` jobs, evenly spaced (``evenly_spaced``); a sampled job
+    without steps maps to ``()``. Reads only figure columns (no text) through the
+    (job_id, seq) index in chunks of 900 ids, so its cost is bounded by ``limit``."""
+    sample = [job.id for job in evenly_spaced(baseline_jobs, limit)]
+    found: dict[int, list[StepFigures]] = defaultdict(list)
+    columns = [steps.c[name] for name in StepFigures._fields]
+    for i in range(0, len(sample), 900):
+        query = sa.select(*columns).where(steps.c.job_id.in_(sample[i : i + 900]))
+        for job_id, kind, *figures in conn.execute(query):
+            found[job_id].append(StepFigures(job_id, _KIND[kind], *figures))
+    return {job_id: tuple(found.get(job_id, ())) for job_id in sample}
 
 
 def _cases(conn: sa.Connection, some_jobs: list[Job]) -> dict[int, Case]:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scipy.stats import binom, fisher_exact, poisson
+from scipy.stats import binom, fisher_exact, mannwhitneyu, poisson
 
 #: Scale that makes the MAD estimate the standard deviation of normal data (1/Φ⁻¹(3/4)).
 MAD_TO_SIGMA = 1.4826
@@ -157,3 +157,17 @@ def compare_spread(
         count_above_p95=sum(1 for v in window if v > threshold),
         window_count=len(window),
     )
+
+
+def mann_whitney_greater_p(window: Sequence[float], baseline: Sequence[float]) -> float:
+    """One-sided p-value that ``window`` values tend to be larger than ``baseline`` values
+    (Mann–Whitney U test, ``scipy.stats.mannwhitneyu`` with ``alternative="greater"``:
+    exact for small samples without ties, else the normal approximation with tie and
+    continuity corrections). Rank-based, so one extreme value moves it no more than any
+    other value above the baseline. 1.0 when either sample is empty or all values are
+    equal."""
+    if not window or not baseline:
+        return 1.0
+    if min(window) == max(window) == min(baseline) == max(baseline):
+        return 1.0
+    return float(mannwhitneyu(window, baseline, alternative="greater").pvalue)

@@ -2,7 +2,10 @@
 
 Finding ``cost_spike``: the window's cost per job against the baseline's, over the jobs
 whose ``cost_micros`` is known, with robust statistics (docs/architecture.md "Monitoring": median,
-MAD, share above the baseline p95) so one expensive job does not read as a trend.
+MAD, share above the baseline p95) so one expensive job does not read as a trend, yet a
+job far above the baseline is named. A spike is explained (``cost_drivers``): the step and
+model whose cost per job grew most and its token change, and the new revision it began
+with.
 
 Costs computed from tokens at import (``Job.cost_estimated``, genai-prices) are used like
 reported ones, but the title says how many of the figures rest on them ("Cost per job
@@ -17,15 +20,26 @@ from sopwatch.domain.enums import Severity
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job
 from sopwatch.monitor.checks._common import (
+    MAX_DETAIL_ROWS,
     OK_RESPONSE,
     fmt_count,
+    fmt_num,
     fmt_usd,
+    labels,
     ok_finding,
     pct,
     plural,
     usd,
 )
-from sopwatch.monitor.checks._spread import DRIFT_RATIO, judge, ratio_note
+from sopwatch.monitor.checks._skipped import mark_skipped
+from sopwatch.monitor.checks._spread import DRIFT_RATIO, Pattern, judge, ratio_note
+from sopwatch.monitor.checks.cost_drivers import (
+    OUTLIER_MEDIAN_RATIO,
+    OUTLIER_P99_RATIO,
+    cost_driver,
+    new_revision,
+    outliers,
+)
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import SpreadComparison, compare_spread
 
@@ -49,11 +63,15 @@ def check_cost(ctx: CheckContext) -> list[Finding]:
 
     Severity from ``_spread.judge``: consistent drift (window median > 1.5 × baseline
     median: watch; ≥ 2×: act) or isolated expensive jobs (more jobs above the baseline p95,
-    and above 1.5 × its median, than chance explains: watch). ok with "no
-    cost recorded for jobs in the window" when no window job has a cost, and ok without
-    comparison when the baseline has none. Evidence money is USD (micro-dollars ÷ 1e6, 6
-    decimals); ``cost_estimated_jobs`` / ``baseline_cost_estimated_jobs`` count the jobs
-    whose cost was computed from tokens, and the title names them when there are any.
+    and above 1.5 × its median, than chance explains: watch). Besides, any job far above
+    the baseline (``cost_drivers.outliers``: over 10 × the baseline median and over 3 × its
+    p99) makes it at least watch, pattern ``outlier``, even when the median is unchanged.
+    A finding at watch or act names every job above the spike's bar (costliest first) and
+    explains itself (``_explain``). ok with "no cost recorded for jobs in the window" when
+    no window job has a cost, and ok without comparison (``evidence["skipped"]``) when the
+    baseline has none. Evidence money is USD (micro-dollars ÷ 1e6, 6 decimals);
+    ``cost_estimated_jobs`` / ``baseline_cost_estimated_jobs`` count the jobs whose cost
+    was computed from tokens, and the title names them when there are any.
     """
     window = [job for job in ctx.jobs if job.cost_micros is not None]
     base_jobs = [job for job in ctx.baseline.jobs if job.cost_micros is not None]
@@ -69,11 +87,17 @@ def check_cost(ctx: CheckContext) -> list[Finding]:
             f"{subject}: mean {fmt_usd(evidence['window_mean_micros'])} over "
             f"{plural(len(window), 'job')}; no baseline cost to compare with"
         )
-        return [ok_finding("cost_spike", title, _public(evidence))]
+        return [ok_finding("cost_spike", title, mark_skipped(_public(evidence), ctx, "cost"))]
     evidence.update(_comparison_evidence(comparison))
     severity, pattern = judge(comparison, ctx.settings.significance)
-    evidence["pattern"] = str(pattern)
+    far = outliers(window, base)
+    if far and severity == Severity.OK:
+        severity = Severity.WATCH
+    evidence["pattern"] = str(pattern) if pattern != Pattern.NONE or not far else "outlier"
     title = _title(subject, comparison, len(window))
+    if severity != Severity.OK:
+        evidence["job_ids"] = _spike_jobs(window, comparison, far)
+        title += _explain(ctx, window, comparison, far, evidence)
     response = OK_RESPONSE if severity == Severity.OK else RESPONSE_COST_SPIKE
     return [
         Finding(
@@ -84,6 +108,57 @@ def check_cost(ctx: CheckContext) -> list[Finding]:
             evidence=_public(evidence),
         )
     ]
+
+
+def _spike_jobs(window: list[Job], c: SpreadComparison, far: list[Job]) -> list[str]:
+    """Labels of the jobs above the spike's bar (the baseline p95, or 1.5 × its median
+    when higher, as ``compare_spread`` counts them) and of the jobs far above the
+    baseline, costliest first."""
+    bar = max(c.baseline_p95, DRIFT_RATIO * c.baseline_median)
+    above = {job.id for job in far} | {job.id for job in window if (job.cost_micros or 0) > bar}
+    picked = [job for job in window if job.id in above]
+    return labels(sorted(picked, key=lambda job: (-(job.cost_micros or 0), job.id)))
+
+
+def _explain(
+    ctx: CheckContext,
+    window: list[Job],
+    c: SpreadComparison,
+    far: list[Job],
+    evidence: dict[str, Any],
+) -> str:
+    """The title's explanation of a spike, also written to ``evidence``: the jobs far
+    above the baseline (``far_above_baseline`` rows), the step and model whose cost per
+    job grew most with its token change (``cost_driver``), and the new revision it began
+    with (``new_revision``)."""
+    text = ""
+    if far:
+        evidence["far_above_baseline"] = [
+            {
+                "job_id": job.label,
+                "cost_usd": usd(job.cost_micros),
+                "times_baseline_median": _round((job.cost_micros or 0) / c.baseline_median)
+                if c.baseline_median
+                else "inf",
+            }
+            for job in far[:MAX_DETAIL_ROWS]
+        ]
+        top = far[0]
+        text += (
+            f"; {plural(len(far), 'job')} far above the baseline (over "
+            f"{fmt_num(OUTLIER_MEDIAN_RATIO, trim=True)}× its median and "
+            f"{fmt_num(OUTLIER_P99_RATIO, trim=True)}× its p99): {top.label} "
+            f"{fmt_usd(top.cost_micros)}"
+        )
+    driver = cost_driver(ctx, window)
+    if driver is not None:
+        evidence["cost_driver"] = driver.evidence()
+        text += f"; most of the rise: {driver.describe()}"
+    revision = new_revision(window, ctx.baseline.jobs, c.baseline_median)
+    if revision is not None:
+        evidence["new_revision"] = revision.evidence()
+        text += f"; {revision.describe(len(window))}"
+    return text
 
 
 def estimate_note(window: list[Job], baseline: list[Job]) -> str:
