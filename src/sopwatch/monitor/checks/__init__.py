@@ -4,11 +4,12 @@
 Activity Inbox, Case Queue health, overdue waits (ours: postponed cases and human
 requests past their time), Jobs needing attention, stuck jobs (ours: running far longer
 than jobs take), status contradictions (ours: jobs whose status disagrees with their steps
-or requests), failure clusters, connections, cost per job, latency, tool-call loops,
-duplicate side effects (ours: the same write succeeding twice), output spot-check, run
-volume, repeated input (ours: one input or trigger key starting many jobs in minutes),
-source breakdown. Each
-returns at least one finding, an ``ok`` one when nothing is wrong, so the report shows
+or requests), failure clusters, connections, cost per job, latency per job, latency per
+model and tool, tool-call loops, duplicate side effects (ours: the same write succeeding
+twice), output spot-check, rejection rate and truncated output (ours: what the spot-check
+reads at scale), run volume, repeated input (ours: one input or trigger key starting many
+jobs in minutes), source breakdown. Each returns at least one finding, an ``ok`` one when
+nothing is wrong, so the report shows
 every item of the checklist was done.
 """
 
@@ -30,7 +31,10 @@ from sopwatch.monitor.checks.loops import check_tool_loops
 from sopwatch.monitor.checks.repeats import check_repeated_input
 from sopwatch.monitor.checks.sources import check_sources
 from sopwatch.monitor.checks.spot_check import check_spot_check
+from sopwatch.monitor.checks.step_latency import check_step_latency
 from sopwatch.monitor.checks.stuck import check_stuck_jobs
+from sopwatch.monitor.checks.truncation import check_truncated_output
+from sopwatch.monitor.checks.verdicts import check_rejection_rate
 from sopwatch.monitor.checks.volume import check_run_volume
 from sopwatch.monitor.checks.waits import check_overdue_waits
 from sopwatch.monitor.context import CheckContext
@@ -48,9 +52,12 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_connections,
     check_cost,
     check_latency,
+    check_step_latency,
     check_tool_loops,
     check_duplicate_side_effects,
     check_spot_check,
+    check_rejection_rate,
+    check_truncated_output,
     check_run_volume,
     check_repeated_input,
     check_sources,
@@ -68,11 +75,14 @@ __all__ = [
     "check_latency",
     "check_needs_attention",
     "check_overdue_waits",
+    "check_rejection_rate",
     "check_repeated_input",
     "check_run_volume",
     "check_sources",
     "check_spot_check",
     "check_status_contradictions",
+    "check_step_latency",
     "check_stuck_jobs",
     "check_tool_loops",
+    "check_truncated_output",
 ]
