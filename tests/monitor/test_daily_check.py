@@ -77,7 +77,8 @@ def test_to_dict_has_exactly_the_documented_fields() -> None:
     assert list(data) == ["assignment", "window", "baseline", "findings"]
     assert data["assignment"] == "airline-support"
     assert data["window"] == {"start": WINDOW_START.isoformat(), "end": WINDOW_END.isoformat()}
-    assert set(data["baseline"]) == {"kind", "start", "end", "jobs", "description"}
+    assert set(data["baseline"]) == {"kind", "start", "end", "jobs", "description", "skipped"}
+    assert data["baseline"]["skipped"] == {}
     assert data["baseline"]["kind"] == "trailing_7d"
     assert data["baseline"]["jobs"] == 3
     assert data["baseline"]["description"].startswith("the 7 days before the window")

@@ -94,8 +94,13 @@ def test_real_report_renders() -> None:
     ctx.job()
     report = run_daily_check(ctx.build())
     text = render_text(report)
-    # all ok: no extra lines but the spot-check's picked job and its (missing) output
-    assert len(text.splitlines()) == 5 + len(report.findings) + 2
+    # all ok: no extra lines but the spot-check's picked job and its (missing) output, and
+    # the two lines on the comparisons skipped for want of a baseline
+    assert len(text.splitlines()) == 7 + len(report.findings) + 2
+    assert (
+        "\nSkipped:  compared with nothing, so judged on absolute rules only: run_volume, "
+        "source_breakdown (no\n          baseline jobs)\n"
+    ) in text
     assert "       job-1:\n         (no output)\n" in text
     assert render_markdown(report).count("\n## ") == 0
 

@@ -49,6 +49,27 @@ class Report:
         return worst([finding.severity for finding in self.findings])
 
     @property
+    def skipped(self) -> dict[str, list[str]]:
+        """Why → the kinds of the findings that skipped their baseline comparison
+        (``evidence["skipped"]``, ``checks._skipped``), in checklist order, each kind once:
+        ``{"no baseline jobs": ["needs_attention", "cost_spike"]}``; ``{}`` when none did."""
+        found: dict[str, list[str]] = {}
+        for finding in self.findings:
+            reason = finding.evidence.get("skipped")
+            if isinstance(reason, str) and finding.kind not in found.get(reason, []):
+                found.setdefault(reason, []).append(finding.kind)
+        return found
+
+    def skipped_line(self) -> str:
+        """The report's one line on skipped comparisons, ``""`` when none was skipped:
+        ``compared with nothing, so judged on absolute rules only: needs_attention,
+        cost_spike (no baseline jobs); step_latency (no baseline call durations)``."""
+        parts = [f"{', '.join(kinds)} ({reason})" for reason, kinds in self.skipped.items()]
+        if not parts:
+            return ""
+        return "compared with nothing, so judged on absolute rules only: " + "; ".join(parts)
+
+    @property
     def exit_code(self) -> int:
         """1 when any finding is ``act``, else 0."""
         return 1 if self.severity == Severity.ACT else 0
@@ -59,7 +80,7 @@ class Report:
         {"assignment": str,
          "window": {"start": iso, "end": iso},
          "baseline": {"kind": str, "start": iso, "end": iso, "jobs": int,
-                      "description": str},
+                      "description": str, "skipped": {reason: [kind, ...]}},
          "findings": [Finding.to_dict(), ...]}
 
         Timestamps are ISO 8601 with their UTC offset.
@@ -73,6 +94,7 @@ class Report:
                 "end": self.baseline.end.isoformat(),
                 "jobs": len(self.baseline.jobs),
                 "description": self.baseline.describe(),
+                "skipped": self.skipped,
             },
             "findings": [finding.to_dict() for finding in self.findings],
         }

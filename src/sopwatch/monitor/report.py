@@ -87,8 +87,18 @@ def _act_now(report: Report) -> list[str]:
     return lines
 
 
+def _skipped_lines(report: Report) -> list[str]:
+    """``Skipped:  compared with nothing, …`` wrapped at 100 columns; ``[]`` when no
+    finding skipped its baseline comparison (``Report.skipped_line``)."""
+    line = report.skipped_line()
+    if not line:
+        return []
+    return textwrap.wrap(f"Skipped:  {line}", width=TEXT_WIDTH, subsequent_indent=" " * 10)
+
+
 def render_text(report: Report) -> str:
-    """Plain text: a header (assignment, window, baseline, result), then one line per
+    """Plain text: a header (assignment, window, baseline, the comparisons skipped for want
+    of a baseline when any, result), then one line per
     finding ``ACT/WATCH/ok  kind  title``; under each act/watch finding its job ids (at most
     5, "+N more") and its response, wrapped at 100 columns (a response already printed for
     an earlier finding reads "same response as above"). Under a finding whose ``jobs`` rows
@@ -98,6 +108,7 @@ def render_text(report: Report) -> str:
         f"Daily check: {report.assignment}",
         f"Window:   {_window(report)}",
         f"Baseline: {report.baseline.describe()}",
+        *_skipped_lines(report),
         f"Result:   {_summary(report)}",
         *_act_now(report),
         "",
@@ -222,7 +233,7 @@ def _evidence_lines(evidence: dict[str, Any]) -> list[str]:
 
 
 def render_markdown(report: Report) -> str:
-    """Markdown: a heading, window/baseline/result bullets, a table of all findings
+    """Markdown: a heading, window/baseline/skipped/result bullets, a table of all findings
     (severity, check, finding), then one section per act/watch finding with its evidence
     and the recommended response. Text from data renders as written (``md_text``,
     ``md_code``)."""
@@ -231,6 +242,7 @@ def render_markdown(report: Report) -> str:
         "",
         f"- **Window:** {_window(report)}",
         f"- **Baseline:** {md_text(report.baseline.describe())}",
+        *([f"- **Skipped:** {md_text(report.skipped_line())}"] if report.skipped else []),
         f"- **Result:** {_summary(report)}",
         "",
         "| Severity | Check | Finding |",

@@ -25,6 +25,7 @@ from sopwatch.monitor.checks._common import (
     pending_requests,
     plural,
 )
+from sopwatch.monitor.checks._skipped import mark_skipped
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import rate_higher_p
 
@@ -75,6 +76,8 @@ def check_needs_attention(ctx: CheckContext) -> list[Finding]:
     title += f"; failed rate {pct(evidence['failed_rate'])}"
     if evidence["baseline_failed_rate"] is not None:
         title += f" (baseline {pct(evidence['baseline_failed_rate'])})"
+    if failed and not ctx.baseline.jobs:
+        mark_skipped(evidence, ctx, "jobs")  # the failed rate meets the seed's 5% only
     if _is_spike(ctx, len(failed)):
         return [_finding(Severity.ACT, title, RESPONSE_FAILED_SPIKE, evidence)]
     return [_finding(Severity.WATCH, title, RESPONSE_ATTENTION, evidence)]

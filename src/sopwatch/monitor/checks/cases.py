@@ -24,6 +24,7 @@ from sopwatch.monitor.checks._common import (
     pct,
     plural,
 )
+from sopwatch.monitor.checks._skipped import mark_skipped
 from sopwatch.monitor.checks.inbox import RESPONSE_NEEDS_INPUT_SPIKE
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import rate_higher_p
@@ -74,11 +75,15 @@ def check_cases(ctx: CheckContext) -> list[Finding]:
         return [ok_finding("case_queue", "Case Queue health: not applicable: no cases")]
     rates = {status: _rate(status, cases, ctx.baseline.cases) for status in _STATUSES}
     case_jobs = _case_job_labels(ctx)
-    return [
+    findings = [
         _failed_finding(ctx, rates[CaseStatus.FAILED], cases, case_jobs),
         _rising_finding(ctx, rates[CaseStatus.NEEDS_INPUT], cases, case_jobs),
         _rising_finding(ctx, rates[CaseStatus.POSTPONED], cases, case_jobs),
     ]
+    if not ctx.baseline.cases:  # failed meets the seed's 5% only; the others stay ok
+        for finding in findings:
+            mark_skipped(finding.evidence, ctx, "cases")
+    return findings
 
 
 _STATUSES = (CaseStatus.FAILED, CaseStatus.NEEDS_INPUT, CaseStatus.POSTPONED)

@@ -22,6 +22,7 @@ from sopwatch.monitor.checks._common import (
     pending_requests,
     plural,
 )
+from sopwatch.monitor.checks._skipped import mark_skipped
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import poisson_high_p
 
@@ -95,6 +96,7 @@ def _pending_finding(ctx: CheckContext, pending: list[HumanRequest]) -> Finding:
         )
     title = f"{plural(len(raised), 'human request')} raised in the window"
     if expected is None:
+        mark_skipped(evidence, ctx, "jobs")
         return ok_finding(
             "inbox_pending", f"{title}{backlog}; no baseline to compare with", evidence
         )

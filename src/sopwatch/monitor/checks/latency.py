@@ -12,6 +12,7 @@ from typing import Any
 from sopwatch.domain.enums import Severity
 from sopwatch.domain.finding import Finding
 from sopwatch.monitor.checks._common import OK_RESPONSE, fmt_count, fmt_num, plural
+from sopwatch.monitor.checks._skipped import mark_skipped
 from sopwatch.monitor.checks._spread import DRIFT_RATIO, Pattern, judge, ratio_note
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import SpreadComparison, compare_spread, median
@@ -58,7 +59,7 @@ def check_latency(ctx: CheckContext) -> list[Finding]:
             f"Median job duration {_secs(median(durations))} over "
             f"{plural(len(timed), 'job')}; no baseline durations"
         )
-        return [_finding(Severity.OK, title, evidence)]
+        return [_finding(Severity.OK, title, mark_skipped(evidence, ctx, "durations"))]
     severity, pattern = judge(comparison, ctx.settings.significance)
     evidence.update(_comparison(comparison), pattern=str(pattern))
     response = {

@@ -12,6 +12,7 @@ from typing import Any
 from sopwatch.domain.enums import Severity, Source
 from sopwatch.domain.finding import Finding
 from sopwatch.monitor.checks._common import OK_RESPONSE, pct
+from sopwatch.monitor.checks._skipped import mark_skipped
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import rate_differs_p
 
@@ -46,7 +47,7 @@ def check_sources(ctx: CheckContext) -> list[Finding]:
         return [_finding(Severity.OK, "Source breakdown: no jobs in the window", evidence)]
     if not base:
         title = f"Source breakdown: {_mix(window)}; no baseline to compare with"
-        return [_finding(Severity.OK, title, evidence)]
+        return [_finding(Severity.OK, title, mark_skipped(evidence, ctx, "jobs"))]
     shifts = _shifts(ctx, window, base)
     evidence["shifts"] = shifts
     if not shifts:

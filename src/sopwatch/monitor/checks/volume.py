@@ -17,6 +17,7 @@ from typing import Any
 from sopwatch.domain.enums import Severity
 from sopwatch.domain.finding import Finding
 from sopwatch.monitor.checks._common import OK_RESPONSE, failed_jobs, fmt_num, pct, plural
+from sopwatch.monitor.checks._skipped import mark_skipped
 from sopwatch.monitor.checks._time import clock, p_text
 from sopwatch.monitor.checks.schedule import schedule_findings
 from sopwatch.monitor.context import CheckContext
@@ -98,6 +99,7 @@ def _count_finding(ctx: CheckContext, expectation: tuple[float, str] | None) -> 
     }
     if expectation is None:
         title = f"{plural(n, 'job')} in the window; no expectation set"
+        mark_skipped(evidence, ctx, "jobs")
         return _finding(Severity.OK, title, RESPONSE_NO_EXPECTATION, evidence)
     expected, basis = expectation
     low, high = poisson_low_p(n, expected), poisson_high_p(n, expected)
