@@ -162,7 +162,7 @@ class CheckContext:
       the assignment created in the window or the 7 days before it worked on;
     - ``postponed_case_jobs``: case id → those jobs (without input/output), oldest first.
     - ``baseline_steps``: job id → ``StepFigures`` of its steps, for a bounded sample of
-      baseline jobs (``monitor.load.load_baseline_steps``: at most 500 jobs, evenly spaced
+      baseline jobs (``monitor.load.load_baseline_steps``: at most 250 jobs, evenly spaced
       in creation order; a sampled job without steps maps to ``()``). The per-model and
       per-tool baseline figures rest on it; empty when the baseline has no jobs.
     """

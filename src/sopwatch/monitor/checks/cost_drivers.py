@@ -4,7 +4,7 @@ change behind it, jobs far above the baseline, and a new revision or model it be
 Private to ``checks.cost``. Per-job figures throughout (a step's cost summed over jobs,
 divided by the number of jobs), so cost that rises only because more jobs ran is no
 driver. The window side reads every window job's steps; the baseline side reads the
-sampled baseline steps (``CheckContext.baseline_steps``, at most 500 jobs evenly spaced:
+sampled baseline steps (``CheckContext.baseline_steps``, at most 250 jobs evenly spaced:
 ``monitor.load``). Money is in micro-dollars, tokens are counts per call.
 """
 

@@ -126,12 +126,17 @@ def check_step_latency(ctx: CheckContext) -> list[Finding]:
 
 
 def _grouped(steps: Iterable[S]) -> dict[Group, list[S]]:
-    """Group → the steps of that model or tool that have a duration."""
+    """Group → the steps of that model or tool that have a duration (``group_of``,
+    inlined: this runs over every step of the window)."""
     found: dict[Group, list[S]] = defaultdict(list)
+    model, tool = StepKind.MODEL, StepKind.TOOL
     for step in steps:
-        group = group_of(step)
-        if group is not None:
-            found[group].append(step)
+        if step.duration_ms is None:
+            continue
+        if step.kind == model:
+            found[model, step.model or step.name].append(step)
+        elif step.kind == tool:
+            found[tool, step.name].append(step)
     return found
 
 

@@ -59,11 +59,11 @@ RESPONSE_TRUNCATED = (
 
 def is_cut(step: Step | StepFigures) -> bool:
     """True for a model call stopped by its output-token limit (module rules)."""
-    if step.kind != StepKind.MODEL:
+    reason, limit, written = step.finish_reason, step.max_tokens, step.output_tokens
+    if step.kind != StepKind.MODEL or (reason is None and limit is None):
         return False
-    if step.finish_reason is not None and step.finish_reason.strip().lower() in CUT_REASONS:
+    if reason is not None and reason.strip().lower() in CUT_REASONS:
         return True
-    limit, written = step.max_tokens, step.output_tokens
     return limit is not None and limit > 0 and written is not None and written >= limit
 
 
@@ -74,14 +74,15 @@ def check_truncated_output(ctx: CheckContext) -> list[Finding]:
     total = sum(len(steps) for steps in calls.values())
     base = _by_model(step for steps in ctx.baseline_steps.values() for step in steps)
     jobs = {job.id: job for job in ctx.jobs}
+    cuts = {model: [step for step in steps if is_cut(step)] for model, steps in calls.items()}
     findings = []
-    for model, steps in sorted(calls.items(), key=lambda kv: (-_cut_count(kv[1]), kv[0])):
-        finding = _model_finding(ctx, model, steps, base.get(model, []), jobs)
+    for model in sorted(calls, key=lambda model: (-len(cuts[model]), model)):
+        finding = _model_finding(ctx, model, calls[model], cuts[model], base.get(model, []), jobs)
         if finding is not None:
             findings.append(finding)
     if findings:
         return findings[:MAX_FINDINGS]
-    cut = sum(_cut_count(steps) for steps in calls.values())
+    cut = sum(len(found) for found in cuts.values())
     title = f"No model output cut at its token limit ({plural(total, 'model call')})"
     if cut:
         title = f"{plural(cut, 'model call')} of {fmt_count(total)} cut at the token limit"
@@ -106,11 +107,12 @@ def _model_finding(
     ctx: CheckContext,
     model: str,
     calls: list[Step],
+    cut: list[Step],
     base: list[StepFigures],
     jobs: dict[int, Job],
 ) -> Finding | None:
-    """The finding for one model's calls, or None when its cuts meet no rule."""
-    cut = [step for step in calls if is_cut(step)]
+    """The finding for one model's ``calls`` of which ``cut`` were cut, or None when the
+    cuts meet no rule."""
     if not cut:
         return None
     share = len(cut) / len(calls)
