@@ -55,6 +55,15 @@ def test_one_slow_call_is_not_drift() -> None:
     assert finding.title == (
         "Model and tool call durations in line with the baseline (3 compared: gpt-4o, file, lookup)"
     )
+    assert finding.evidence["compared"][0] == {
+        "model": "gpt-4o",
+        "window_calls": 24,
+        "baseline_calls": 168,
+        "window_p50_seconds": 0.8,
+        "baseline_p50_seconds": 0.8,
+        "window_p95_seconds": 0.8,
+        "baseline_p95_seconds": 0.88,
+    }
 
 
 def test_a_slower_tool_is_watch_with_the_tool_response() -> None:

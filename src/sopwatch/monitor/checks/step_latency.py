@@ -30,7 +30,14 @@ from typing import Any, TypeVar
 from sopwatch.domain.enums import Severity, StepKind
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job, Step
-from sopwatch.monitor.checks._common import fmt_count, fmt_num, labels, ok_finding, plural
+from sopwatch.monitor.checks._common import (
+    MAX_DETAIL_ROWS,
+    fmt_count,
+    fmt_num,
+    labels,
+    ok_finding,
+    plural,
+)
 from sopwatch.monitor.checks._skipped import mark_skipped
 from sopwatch.monitor.checks._spread import ACT_RATIO, DRIFT_RATIO
 from sopwatch.monitor.checks.cost_drivers import fmt_tokens
@@ -100,8 +107,10 @@ class Drift:
 
 def check_step_latency(ctx: CheckContext) -> list[Finding]:
     """``step_latency``: one finding per drifted model or tool (module rules), at most
-    ``MAX_FINDINGS``, act first; else one ok finding naming what was compared. ok with
-    ``evidence["skipped"]`` when the baseline sample has no step durations."""
+    ``MAX_FINDINGS``, act first; else one ok finding whose ``compared`` evidence gives, per
+    model and tool compared, the calls and the p50 and p95 (seconds) of window and
+    baseline. ok with ``evidence["skipped"]`` when the baseline sample has no step
+    durations."""
     window = _grouped(step for steps in ctx.steps.values() for step in steps)
     if not window:
         return [ok_finding("step_latency", "No model or tool call durations in the window")]
@@ -114,8 +123,10 @@ def check_step_latency(ctx: CheckContext) -> list[Finding]:
         base_calls = base.get(group, [])
         if len(calls) < MIN_CALLS or len(base_calls) < MIN_CALLS:
             continue
-        compared.append(group[1])
-        drift = _drift(group, calls, base_calls, ctx.settings.significance)
+        now = sorted(float(step.duration_ms or 0) for step in calls)
+        before = sorted(float(step.duration_ms or 0) for step in base_calls)
+        compared.append(_row(group, now, before))
+        drift = _drift(group, calls, base_calls, now, before, ctx.settings.significance)
         if drift is not None:
             drifts.append(drift)
     if not drifts:
@@ -140,12 +151,30 @@ def _grouped(steps: Iterable[S]) -> dict[Group, list[S]]:
     return found
 
 
+def _row(group: Group, now: list[float], before: list[float]) -> dict[str, Any]:
+    """One compared model or tool: its calls and p50/p95 (seconds) in window and baseline
+    (``now`` and ``before`` are its durations in ms)."""
+    return {
+        str(group[0]): group[1],
+        "window_calls": len(now),
+        "baseline_calls": len(before),
+        "window_p50_seconds": _s(median(now)),
+        "baseline_p50_seconds": _s(median(before)),
+        "window_p95_seconds": _s(percentile(now, 95.0)),
+        "baseline_p95_seconds": _s(percentile(before, 95.0)),
+    }
+
+
 def _drift(
-    group: Group, calls: list[Step], base: list[StepFigures], significance: float
+    group: Group,
+    calls: list[Step],
+    base: list[StepFigures],
+    now: list[float],
+    before: list[float],
+    significance: float,
 ) -> Drift | None:
-    """The drift of one model or tool, or None when the module's rules do not all hold."""
-    now = [float(step.duration_ms or 0) for step in calls]
-    before = [float(step.duration_ms or 0) for step in base]
+    """The drift of one model or tool (``now``/``before``: its durations in ms), or None
+    when the module's rules do not all hold."""
     now_mid, before_mid = median(now) or 0.0, median(before) or 0.0
     if now_mid - before_mid < MIN_DELTA_MS or now_mid <= DRIFT_RATIO * before_mid:
         return None
@@ -156,16 +185,17 @@ def _drift(
     return Drift(group=group, calls=calls, base=base, ratio=ratio, p_value=p_value)
 
 
-def _in_line(compared: list[str]) -> Finding:
+def _in_line(compared: list[dict[str, Any]]) -> Finding:
     """The ok finding: what was compared (or that nothing had enough calls)."""
-    if not compared:
+    names = [str(row.get("model", row.get("tool"))) for row in compared]
+    if not names:
         title = f"Model and tool calls: none with {MIN_CALLS} calls in the window and baseline"
     else:
         title = (
-            f"Model and tool call durations in line with the baseline ({fmt_count(len(compared))}"
-            f" compared: {', '.join(compared[:5])}{', …' if len(compared) > 5 else ''})"
+            f"Model and tool call durations in line with the baseline ({fmt_count(len(names))}"
+            f" compared: {', '.join(names[:5])}{', …' if len(names) > 5 else ''})"
         )
-    return ok_finding("step_latency", title, {"compared": compared})
+    return ok_finding("step_latency", title, {"compared": compared[:MAX_DETAIL_ROWS]})
 
 
 def _finding(drift: Drift, jobs: dict[int, Job]) -> Finding:
