@@ -23,7 +23,7 @@ duration (``_spread``). Durations in evidence are seconds (ms ÷ 1000).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -111,10 +111,10 @@ def check_step_latency(ctx: CheckContext) -> list[Finding]:
     model and tool compared, the calls and the p50 and p95 (seconds) of window and
     baseline. ok with ``evidence["skipped"]`` when the baseline sample has no step
     durations."""
-    window = _grouped(step for steps in ctx.steps.values() for step in steps)
+    window, window_ms = _grouped(ctx.steps.values())
     if not window:
         return [ok_finding("step_latency", "No model or tool call durations in the window")]
-    base = _grouped(step for steps in ctx.baseline_steps.values() for step in steps)
+    base, base_ms = _grouped(ctx.baseline_steps.values())
     if not base:
         title = "Model and tool call durations: no baseline call durations to compare with"
         return [ok_finding("step_latency", title, mark_skipped({}, ctx, "call durations"))]
@@ -123,8 +123,7 @@ def check_step_latency(ctx: CheckContext) -> list[Finding]:
         base_calls = base.get(group, [])
         if len(calls) < MIN_CALLS or len(base_calls) < MIN_CALLS:
             continue
-        now = sorted(float(step.duration_ms or 0) for step in calls)
-        before = sorted(float(step.duration_ms or 0) for step in base_calls)
+        now, before = sorted(window_ms[group]), sorted(base_ms[group])
         compared.append(_row(group, now, before))
         drift = _drift(group, calls, base_calls, now, before, ctx.settings.significance)
         if drift is not None:
@@ -136,19 +135,29 @@ def check_step_latency(ctx: CheckContext) -> list[Finding]:
     return [_finding(drift, jobs) for drift in drifts[:MAX_FINDINGS]]
 
 
-def _grouped(steps: Iterable[S]) -> dict[Group, list[S]]:
-    """Group → the steps of that model or tool that have a duration (``group_of``,
-    inlined: this runs over every step of the window)."""
+def _grouped(
+    steps_by_job: Iterable[Sequence[S]],
+) -> tuple[dict[Group, list[S]], dict[Group, list[float]]]:
+    """Group → the steps of that model or tool that have a duration, and group → their
+    durations (ms), in one pass (``group_of`` inlined: this runs over every window step)."""
     found: dict[Group, list[S]] = defaultdict(list)
+    durations: dict[Group, list[float]] = defaultdict(list)
     model, tool = StepKind.MODEL, StepKind.TOOL
-    for step in steps:
-        if step.duration_ms is None:
-            continue
-        if step.kind == model:
-            found[model, step.model or step.name].append(step)
-        elif step.kind == tool:
-            found[tool, step.name].append(step)
-    return found
+    for steps in steps_by_job:
+        for step in steps:
+            ms = step.duration_ms
+            if ms is None:
+                continue
+            kind = step.kind
+            if kind == model:
+                group: Group = (model, step.model or step.name)
+            elif kind == tool:
+                group = (tool, step.name)
+            else:
+                continue
+            found[group].append(step)
+            durations[group].append(ms)
+    return found, durations
 
 
 def _row(group: Group, now: list[float], before: list[float]) -> dict[str, Any]:

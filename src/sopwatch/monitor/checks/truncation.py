@@ -21,8 +21,9 @@ our choice:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from sopwatch.domain.enums import Severity, StepKind
 from sopwatch.domain.finding import Finding
@@ -44,8 +45,6 @@ ACT_SHARE = 0.2
 MIN_CUT = 3
 #: At most this many models are listed, the most cut calls first.
 MAX_FINDINGS = 10
-
-S = TypeVar("S", Step, StepFigures)
 
 #: Our choice (the seed has none): what to do about cut outputs.
 RESPONSE_TRUNCATED = (
@@ -70,19 +69,18 @@ def is_cut(step: Step | StepFigures) -> bool:
 def check_truncated_output(ctx: CheckContext) -> list[Finding]:
     """``truncated_output``: one finding per model whose cut calls meet the module's rules
     (at most ``MAX_FINDINGS``, most cut first); else one ok finding."""
-    calls = _by_model(step for steps in ctx.steps.values() for step in steps)
-    total = sum(len(steps) for steps in calls.values())
-    base = _by_model(step for steps in ctx.baseline_steps.values() for step in steps)
+    window = _tally(ctx.steps.values())
+    base = _tally(ctx.baseline_steps.values())
     jobs = {job.id: job for job in ctx.jobs}
-    cuts = {model: [step for step in steps if is_cut(step)] for model, steps in calls.items()}
     findings = []
-    for model in sorted(calls, key=lambda model: (-len(cuts[model]), model)):
-        finding = _model_finding(ctx, model, calls[model], cuts[model], base.get(model, []), jobs)
+    for model in sorted(window, key=lambda model: (-len(window[model].cut), model)):
+        finding = _model_finding(ctx, model, window[model], base.get(model), jobs)
         if finding is not None:
             findings.append(finding)
     if findings:
         return findings[:MAX_FINDINGS]
-    cut = sum(len(found) for found in cuts.values())
+    total = sum(t.calls for t in window.values())
+    cut = sum(len(t.cut) for t in window.values())
     title = f"No model output cut at its token limit ({plural(total, 'model call')})"
     if cut:
         title = f"{plural(cut, 'model call')} of {fmt_count(total)} cut at the token limit"
@@ -90,76 +88,90 @@ def check_truncated_output(ctx: CheckContext) -> list[Finding]:
     return [ok_finding("truncated_output", title, {"cut_calls": cut, "model_calls": total})]
 
 
-def _by_model(steps: Iterable[S]) -> dict[str, list[S]]:
-    """Model (or the step name when no model is recorded) → its model calls."""
-    found: dict[str, list[S]] = defaultdict(list)
-    for step in steps:
-        if step.kind == StepKind.MODEL:
-            found[step.model or step.name].append(step)
+@dataclass
+class _Calls:
+    """One model's calls: how many, and the cut ones."""
+
+    calls: int = 0
+    cut: list[Any] = field(default_factory=list)
+
+
+def _tally(steps_by_job: Iterable[Sequence[Step | StepFigures]]) -> dict[str, _Calls]:
+    """Model (or the step name when no model is recorded) → its calls; one pass over every
+    step, ``is_cut`` only for calls that report a finish reason or a limit."""
+    found: dict[str, _Calls] = defaultdict(_Calls)
+    model_kind = StepKind.MODEL
+    for steps in steps_by_job:
+        for step in steps:
+            if step.kind != model_kind:
+                continue
+            tally = found[step.model or step.name]
+            tally.calls += 1
+            if (step.finish_reason is not None or step.max_tokens is not None) and is_cut(step):
+                tally.cut.append(step)
     return found
 
 
-def _cut_count(steps: Iterable[Step | StepFigures]) -> int:
-    return sum(1 for step in steps if is_cut(step))
+def _named_jobs(ctx: CheckContext, model: str, cut: list[Step]) -> list[int]:
+    """Jobs with at least ``JOB_SHARE`` of their calls of ``model`` cut."""
+    per_job = Counter(step.job_id for step in cut)
+    named = []
+    for job_id, count in per_job.items():
+        calls = sum(
+            1
+            for step in ctx.steps.get(job_id, ())
+            if step.kind == StepKind.MODEL and (step.model or step.name) == model
+        )
+        if calls and count / calls >= JOB_SHARE:
+            named.append(job_id)
+    return named
 
 
 def _model_finding(
-    ctx: CheckContext,
-    model: str,
-    calls: list[Step],
-    cut: list[Step],
-    base: list[StepFigures],
-    jobs: dict[int, Job],
+    ctx: CheckContext, model: str, window: _Calls, base: _Calls | None, jobs: dict[int, Job]
 ) -> Finding | None:
-    """The finding for one model's ``calls`` of which ``cut`` were cut, or None when the
-    cuts meet no rule."""
+    """The finding for one model's calls, or None when its cuts meet no rule."""
+    cut = window.cut
     if not cut:
         return None
-    share = len(cut) / len(calls)
-    per_job = Counter(step.job_id for step in calls)
-    cut_per_job = Counter(step.job_id for step in cut)
-    named = [job_id for job_id in cut_per_job if cut_per_job[job_id] / per_job[job_id] >= JOB_SHARE]
+    share = len(cut) / window.calls
     widespread = len(cut) >= MIN_CUT and share >= WINDOW_SHARE
-    if not named and not widespread:
+    if not widespread and not _named_jobs(ctx, model, cut):
         return None
-    evidence = _evidence(model, calls, cut, base, jobs)
+    base = base or _Calls()
+    evidence = _evidence(model, window, base, jobs)
     severity = Severity.WATCH
     if len(cut) >= MIN_CUT and share >= ACT_SHARE:
-        if not base:
+        if not base.calls:
             mark_skipped(evidence, ctx, f"calls of {model}")
         elif evidence["p_value"] < ctx.settings.significance:
             severity = Severity.ACT
     return Finding(
         kind="truncated_output",
         severity=severity,
-        title=_title(model, calls, cut, base),
+        title=_title(model, window, base),
         response=RESPONSE_TRUNCATED,
         evidence=evidence,
     )
 
 
-def _evidence(
-    model: str,
-    calls: list[Step],
-    cut: list[Step],
-    base: list[StepFigures],
-    jobs: dict[int, Job],
-) -> dict[str, Any]:
+def _evidence(model: str, window: _Calls, base: _Calls, jobs: dict[int, Job]) -> dict[str, Any]:
     """Every job with a cut call (most cut first), counts, shares, the Fisher p-value
     against the baseline, and a row per cut call (at most 50)."""
-    base_cut = _cut_count(base)
+    cut: list[Step] = window.cut
     order = Counter(step.job_id for step in cut)
     cut_jobs = sorted(order, key=lambda job_id: (-order[job_id], job_id))
+    base_cut = len(base.cut)
     return {
         "job_ids": [jobs[job_id].label for job_id in cut_jobs if job_id in jobs],
         "model": model,
         "cut_calls": len(cut),
-        "model_calls": len(calls),
-        "share": round(len(cut) / len(calls), 4),
+        "model_calls": window.calls,
+        "share": round(len(cut) / window.calls, 4),
         "baseline_cut_calls": base_cut,
-        "baseline_model_calls": len(base),
-        "baseline_share": round(base_cut / len(base), 4) if base else None,
-        "p_value": round(rate_higher_p(len(cut), len(calls), base_cut, len(base)), 6),
+        "baseline_model_calls": base.calls,
+        "baseline_share": round(base_cut / base.calls, 4) if base.calls else None,
+        "p_value": round(rate_higher_p(len(cut), window.calls, base_cut, base.calls), 6),
         "finish_reasons": dict(Counter(str(step.finish_reason) for step in cut).most_common()),
         "calls": [
             {
@@ -175,17 +187,18 @@ def _evidence(
     }
 
 
-def _title(model: str, calls: list[Step], cut: list[Step], base: list[StepFigures]) -> str:
+def _title(model: str, window: _Calls, base: _Calls) -> str:
     """``gpt-4o output cut at the token limit in 6 of 24 calls (25.0%), 6 jobs; baseline
     0.0% of 168 sampled calls``."""
+    cut = window.cut
     jobs = len({step.job_id for step in cut})
     title = (
         f"{model} output cut at the token limit in {fmt_count(len(cut))} of "
-        f"{plural(len(calls), 'call')} ({pct(len(cut) / len(calls))}), {plural(jobs, 'job')}"
+        f"{plural(window.calls, 'call')} ({pct(len(cut) / window.calls)}), {plural(jobs, 'job')}"
     )
-    if base:
-        share = _cut_count(base) / len(base)
-        title += f"; baseline {pct(share)} of {fmt_count(len(base))} sampled calls"
+    if base.calls:
+        share = len(base.cut) / base.calls
+        title += f"; baseline {pct(share)} of {fmt_count(base.calls)} sampled calls"
     else:
         title += "; no baseline calls of this model"
     return title
