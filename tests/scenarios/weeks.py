@@ -234,6 +234,8 @@ def connect_tools(week: Week, connections: dict[str, str]) -> Week:
             if step["kind"] == "tool" and step["name"] in connections:
                 step["connection"] = connections[step["name"]]
     return week
+
+
 def retime(run: Run) -> Run:
     """``run`` with its steps laid end to end again from its ``started_at``, each taking its
     ``duration_ms``, and ``finished_at`` after the last (use after changing durations)."""
