@@ -27,9 +27,10 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
-    # Wait up to 5 s for a lock instead of failing with "database is locked" (first: the
+    # Wait up to 30 s for a lock instead of failing with "database is locked": another
+    # import may hold it for a batch or two on a loaded machine (first: the
     # switch to WAL below needs the lock when several processes open a new file at once).
-    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute("PRAGMA busy_timeout=30000")
     # Readers never block the writer and the writer never blocks readers.
     cur.execute("PRAGMA journal_mode=WAL")
     # Enforce foreign keys (off by default in SQLite).
