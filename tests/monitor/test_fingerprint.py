@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sopwatch.monitor.fingerprint import MAX_FINGERPRINT_CHARS, fingerprint, normalise_step_name
+from sopwatch.domain.fingerprint import MAX_FINGERPRINT_CHARS, fingerprint, normalise_step_name
 
 PAGE_DOWN = "TypeError: PageDownTool.forward() got an unexpected keyword argument {}"
 

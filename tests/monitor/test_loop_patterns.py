@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from sopwatch.domain.enums import StepKind, StepStatus
 from sopwatch.domain.job import Step
-from sopwatch.monitor.checks._loop_patterns import _longest_alternation, issuing_model_steps
+from sopwatch.domain.loops import _longest_alternation, issuing_model_steps
 
 
 def _alternates(names: list[str]) -> bool:

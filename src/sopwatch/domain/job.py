@@ -127,3 +127,9 @@ class Job:
     def label(self) -> str:
         """How reports name the job: its external id when imported, else ``job-<id>``."""
         return self.external_id if self.external_id is not None else f"job-{self.id}"
+
+
+def step_time(step: Step, job: Job) -> datetime:
+    """When a step ran (UTC): its ``started_at``, else its job's start, else its job's
+    creation."""
+    return step.started_at or job.started_at or job.created_at

@@ -25,6 +25,7 @@ So ``{"error": "invalid_grant", "error_description": "Token expired"}`` reads
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -188,3 +189,15 @@ def _first(
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
     return None
+
+
+#: Hex digits of SHA-256 a report shows (our choice: 48 bits, so two different texts of
+#: one window share a digest with odds under one in a billion, short enough to read out).
+DIGEST_CHARS = 12
+
+
+def short_digest(text: str) -> str:
+    """The first ``DIGEST_CHARS`` hex digits of the SHA-256 of ``text`` (UTF-8), e.g.
+    ``short_digest("{}")`` == ``"44136fa355b3"``: it names a payload in a report without
+    printing it, and a person can compute it to find the payload again."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:DIGEST_CHARS]

@@ -15,12 +15,12 @@ from typing import Any
 
 from sopwatch.domain.enums import JobStatus, StepKind, StepStatus
 from sopwatch.domain.error_class import SERVICE_CLASSES, ErrorClass, classify_job
+from sopwatch.domain.fingerprint import fingerprint, normalise_step_name
 from sopwatch.domain.job import Job, Step
 from sopwatch.monitor.checks._causes import LargestOutput, failed_step_classes, largest_output
 from sopwatch.monitor.checks._common import failing_step
 from sopwatch.monitor.checks._concentration import Concentration, concentration
 from sopwatch.monitor.context import CheckContext
-from sopwatch.monitor.fingerprint import fingerprint, normalise_step_name
 
 #: The step name of a job that failed before its first step.
 NO_STEPS = "(before the first step)"

@@ -22,11 +22,12 @@ from typing import Any
 
 from sopwatch.domain.enums import Severity, StepKind, StepStatus
 from sopwatch.domain.finding import Finding
-from sopwatch.domain.job import Job, Step
+from sopwatch.domain.job import Job, Step, step_time
+from sopwatch.domain.loops import Repeat, job_loop
+from sopwatch.domain.payload import short_digest
 from sopwatch.domain.tools import is_read_tool
 from sopwatch.monitor.checks._common import fmt_count, fmt_num, ok_finding, plural, truncate
-from sopwatch.monitor.checks._digest import minutes, short_digest, step_time
-from sopwatch.monitor.checks._loop_patterns import Repeat, job_loop
+from sopwatch.monitor.checks._digest import minutes
 from sopwatch.monitor.context import CheckContext
 
 #: At most this many findings, worst first; the rest are summarised in one more finding
@@ -209,7 +210,7 @@ def _severity(duplicate: _Duplicate) -> Severity:
 def _finding(ctx: CheckContext, duplicate: _Duplicate) -> Finding:
     """One finding for one duplicated write.
 
-    Evidence: ``tool``, ``arguments_digest`` (``_digest.short_digest`` of the arguments
+    Evidence: ``tool``, ``arguments_digest`` (``domain.payload.short_digest`` of the arguments
     text), ``arguments`` (cut to 200 characters), ``count`` (successful calls), ``jobs``
     (how many jobs made them), ``retried_in_a_job``, ``first_at``/``last_at`` (ISO UTC),
     ``calls_per_job`` (label → calls, at most 50 rows).

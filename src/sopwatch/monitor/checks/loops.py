@@ -19,6 +19,7 @@ from typing import Any
 from sopwatch.domain.enums import FailureKind, JobStatus, Severity, StepKind
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job, Step
+from sopwatch.domain.loops import Repeat, issuing_model_steps, job_loop
 from sopwatch.domain.tools import is_read_tool
 from sopwatch.monitor.checks._common import (
     fmt_count,
@@ -28,7 +29,6 @@ from sopwatch.monitor.checks._common import (
     truncate,
     usd,
 )
-from sopwatch.monitor.checks._loop_patterns import Repeat, issuing_model_steps, job_loop
 from sopwatch.monitor.context import CheckContext
 
 #: Failure kinds that mean the job ran into a limit, so a loop in it is ``act`` whatever

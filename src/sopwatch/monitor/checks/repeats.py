@@ -28,8 +28,9 @@ from typing import Any
 from sopwatch.domain.enums import Severity
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job
+from sopwatch.domain.payload import short_digest
 from sopwatch.monitor.checks._common import fmt_num, ok_finding, plural, truncate
-from sopwatch.monitor.checks._digest import minutes, short_digest
+from sopwatch.monitor.checks._digest import minutes
 from sopwatch.monitor.checks.volume import RESPONSE_TOO_MANY
 from sopwatch.monitor.context import CheckContext
 from sopwatch.monitor.stats import rate_higher_p

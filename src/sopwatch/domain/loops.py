@@ -1,8 +1,9 @@
 """How a job's tool calls repeat: the two loop patterns the ``tool_loop`` check reports.
 
-Private to ``sopwatch.monitor.checks``; pure functions over one job's steps (in ``seq``
-order). Rules and their sources are in ``loops.py`` and docs/daily-check.md "Tool-call
-loops".
+Pure functions over one job's steps (in ``seq`` order), in the domain because both the
+``tool_loop`` check (``monitor/checks/loops.py``) and the facts derived when a job is
+written (``domain/facts.py``) use them. Rules and their sources are in
+``monitor/checks/loops.py`` and docs/daily-check.md "Tool-call loops".
 
 - **same call** (``same_call``): one tool called with the same ``arguments`` that returns
   the same outcome (its ``result`` text, or its ``error`` text when it failed) again and
