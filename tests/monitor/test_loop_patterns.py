@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from sopwatch.domain.enums import StepKind, StepStatus
 from sopwatch.domain.job import Step
-from sopwatch.domain.loops import _longest_alternation, issuing_model_steps
+from sopwatch.domain.loops import issuing_model_steps, longest_alternation
 
 
 def _alternates(names: list[str]) -> bool:
@@ -17,7 +17,7 @@ def _alternates(names: list[str]) -> bool:
 
 @given(st.lists(st.sampled_from("abc"), max_size=30))
 def test_longest_alternation_is_the_longest_stretch_of_two_names_in_turn(names: list[str]) -> None:
-    start, length = _longest_alternation(names)
+    start, length = longest_alternation(names)
     longest = max(
         (j - i for i in range(len(names)) for j in range(i + 2, len(names) + 1)
          if _alternates(names[i:j])),

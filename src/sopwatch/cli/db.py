@@ -8,7 +8,7 @@ import typer
 
 from sopwatch.cli.common import print_json, say
 from sopwatch.cli.help import HelpCommand
-from sopwatch.cli.text import number
+from sopwatch.cli.text import number, plural
 from sopwatch.cli.usage import CommandGroup
 from sopwatch.service import db as service
 
@@ -65,3 +65,25 @@ def _schema(found: service.DbInfo) -> str:
         return f"revision {found.revision} (the newest)"
     behind = f"revision {found.revision}, behind the newest {found.newest}"
     return behind + " (the next command migrates it)"
+
+
+@app.command("rebuild-facts", cls=HelpCommand)
+def rebuild_facts_command(
+    assignment: Annotated[
+        str | None,
+        typer.Option("--assignment", "-a", metavar="NAME", help="Only this assignment's jobs."),
+    ] = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Derive every job's facts, not only missing ones.")
+    ] = False,
+) -> None:
+    """Derive again the facts the check reads instead of steps, for jobs stored before
+    they existed (or by older rules); safe to stop and run again.
+
+    Example: sopwatch db rebuild-facts --assignment airline-support
+    """
+    from sopwatch.service.facts import rebuild_facts
+    from sopwatch.service.store import open_store
+
+    done = rebuild_facts(open_store(), assignment=assignment, everything=everything)
+    say(f"Derived the facts of {plural(done.jobs, 'job')} (rules version {done.version}).")

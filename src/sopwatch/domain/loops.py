@@ -93,10 +93,10 @@ def job_loop(steps: Sequence[Step], min_repeats: int, cycle_rounds: int) -> Repe
             names.append(step.name)
     if len(tools) < min_repeats and len(tools) < 2 * cycle_rounds:
         return None
-    start, length = _longest_alternation(names)
+    start, length = longest_alternation(names)
     rounds = length // 2
     stretch = tools[start : start + 2 * rounds]
-    polling = rounds >= 2 and _polls(steps, stretch)
+    polling = rounds >= 2 and polls_between(steps, stretch)
     waits = set(stretch) if polling else set()
     calls = [i for i in tools if i not in waits]
     found = [same_call(steps, calls, min_repeats)]
@@ -140,7 +140,7 @@ def same_call(steps: Sequence[Step], calls: Sequence[int], minimum: int) -> Repe
     return best
 
 
-def _polls(steps: Sequence[Step], stretch: Sequence[int]) -> bool:
+def polls_between(steps: Sequence[Step], stretch: Sequence[int]) -> bool:
     """True when one of the two tools of an alternating ``stretch`` is called with the
     same arguments throughout and is polling that ended (``polling_ended``)."""
     for name in {steps[i].name for i in stretch}:
@@ -164,7 +164,7 @@ def _cycle(steps: Sequence[Step], stretch: Sequence[int]) -> Repeat:
     )
 
 
-def _longest_alternation(names: Sequence[str]) -> tuple[int, int]:
+def longest_alternation(names: Sequence[str]) -> tuple[int, int]:
     """(start, length) of the longest stretch of ``names`` alternating between two
     different names (``a b a b a``: length 5); (0, 0) for fewer than two names."""
     best_start, best_length = 0, 0

@@ -34,8 +34,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from sopwatch.domain.enums import JobStatus
+from sopwatch.domain.facts import JobFacts
 from sopwatch.domain.job import HumanRequest
 from sopwatch.domain.transitions import reachable
+from sopwatch.ingest.facts import facts_of
 from sopwatch.ingest.pricing import Pricer
 from sopwatch.ingest.records import HumanRequestRecord, RecordError, RunRecord
 from sopwatch.ingest.rows import Row, RowBuilder, created_at, request_row, stored_status
@@ -44,12 +46,15 @@ from sopwatch.store import reimport as store
 from sopwatch.store.audit import record_events
 from sopwatch.store.base import utcnow
 from sopwatch.store.bulk import insert_rows
+from sopwatch.store.facts import side_effect_rows, side_effects
 from sopwatch.store.jobs import human_requests, steps
 
 #: ``jobs`` columns a re-import never changes.
 _KEPT = frozenset({"team_id", "assignment_id", "external_id", "imported"})
 #: Columns left out of an audit event's list of what changed (they change every time).
-_BOOKKEEPING = frozenset({"updated_at", "content_hash"})
+#: Columns whose change is not news: bookkeeping, and the facts derived from the steps
+#: (the steps' change is reported as such).
+_BOOKKEEPING = frozenset({"updated_at", "content_hash", *JobFacts().columns()})
 #: Request columns a matched request takes from the new run.
 _REQUEST_FIELDS = ("status", "answered_at", "response", "question", "expires_at")
 
@@ -167,6 +172,7 @@ class _Writes:
     request_updates: list[Row] = field(default_factory=list)
     request_deletes: list[int] = field(default_factory=list)
     request_inserts: list[Row] = field(default_factory=list)
+    side_effects: list[Row] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -193,12 +199,15 @@ def update_jobs(
     for plan in plans:
         costs = pricer.run_costs(plan.record)
         row = builder.job_row(conn, assignment_id, plan.record, plan.content_hash, costs)
+        step_rows = builder.step_rows(plan.job_id, plan.record, costs)
+        facts, effects = facts_of(row, step_rows)
+        row.update(facts.columns())
+        writes.side_effects.extend(side_effect_rows(assignment_id, plan.job_id, effects))
         values = {k: v for k, v in row.items() if k not in _KEPT}
         values["updated_at"] = now
         old = before[plan.job_id]
         changed = sorted(k for k, v in values.items() if k not in _BOOKKEEPING and old[k] != v)
         writes.jobs.append({"id": plan.job_id, **values})
-        step_rows = builder.step_rows(plan.job_id, plan.record, costs)
         writes.steps.extend(step_rows)
         requests = _request_writes(plan, writes)
         writes.events.append(_event(plan, changed, (counts[plan.job_id], len(step_rows)), requests))
@@ -263,6 +272,7 @@ def _send(conn: sa.Connection, ids: list[int], writes: _Writes, team_id: int, ac
     store.update_jobs(conn, writes.jobs)
     store.delete_steps(conn, ids)
     insert_rows(conn, steps, writes.steps)
+    insert_rows(conn, side_effects, writes.side_effects)
     store.update_requests(conn, writes.request_updates)
     store.delete_requests(conn, writes.request_deletes)
     insert_rows(conn, human_requests, writes.request_inserts)

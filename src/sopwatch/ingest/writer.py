@@ -25,8 +25,10 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from sopwatch.domain.facts import SideEffect
 from sopwatch.ingest import reimport
 from sopwatch.ingest.content import content_hash
+from sopwatch.ingest.facts import facts_of
 from sopwatch.ingest.limits import name_problem, problems
 from sopwatch.ingest.pricing import Pricer
 from sopwatch.ingest.records import RecordError, RunRecord
@@ -35,6 +37,7 @@ from sopwatch.ingest.tally import Tally
 from sopwatch.store import assignments as assignment_store
 from sopwatch.store.base import utcnow
 from sopwatch.store.bulk import insert_returning_ids, insert_rows
+from sopwatch.store.facts import side_effect_rows, side_effects
 from sopwatch.store.jobs import human_requests, jobs, steps
 from sopwatch.store.reimport import stored_jobs
 
@@ -181,20 +184,31 @@ class BatchWriter:
         if not fresh:
             return
         costs = [self._pricer.run_costs(record) for record, _ in fresh]
-        rows = [
-            self._rows.job_row(conn, assignment_id, record, digest, cost)
-            for (record, digest), cost in zip(fresh, costs, strict=True)
-        ]
+        rows: list[Row] = []
+        own_steps: list[tuple[list[Row], list[SideEffect]]] = []
+        for (record, digest), cost in zip(fresh, costs, strict=True):
+            row = self._rows.job_row(conn, assignment_id, record, digest, cost)
+            new_steps = self._rows.step_rows(0, record, cost)  # job id set once known
+            facts, effects = facts_of(row, new_steps)
+            row.update(facts.columns())
+            rows.append(row)
+            own_steps.append((new_steps, effects))
         job_ids = insert_returning_ids(conn, jobs, rows)
         step_rows: list[Row] = []
         request_rows: list[Row] = []
-        for job_id, (record, _), cost in zip(job_ids, fresh, costs, strict=True):
-            new_steps = self._rows.step_rows(job_id, record, cost)
+        effect_rows: list[Row] = []
+        for job_id, (record, _), cost, (new_steps, effects) in zip(
+            job_ids, fresh, costs, own_steps, strict=True
+        ):
+            for step_row in new_steps:
+                step_row["job_id"] = job_id
             step_rows.extend(new_steps)
+            effect_rows.extend(side_effect_rows(assignment_id, job_id, effects))
             request_rows.extend(self._rows.request_rows(job_id, record))
             tally.written(record, cost, len(new_steps))
         insert_rows(conn, steps, step_rows)
         insert_rows(conn, human_requests, request_rows)
+        insert_rows(conn, side_effects, effect_rows)
         tally.imported += len(fresh)
         tally.laid_out += sum(record.laid_out for record, _ in fresh)  # stored at that time
 

@@ -64,6 +64,22 @@ jobs = sa.Table(
     # What started the job, when a trigger or an upstream system names it (a record id, an
     # event id): many jobs with one key in minutes is a replay or a self-trigger chain.
     sa.Column("trigger_key", sa.String(200)),
+    # Facts derived from the steps when the job is written (domain/facts.py: JobFacts);
+    # NULL facts_version: not derived (or by rules of another version).
+    sa.Column("tool_calls", sa.Integer()),
+    sa.Column("model_calls", sa.Integer()),
+    sa.Column("failed_steps", sa.Integer()),
+    sa.Column("truncated_calls", sa.Integer()),
+    sa.Column("loop_calls", sa.Integer()),
+    sa.Column("loop_rounds", sa.Integer()),
+    sa.Column("first_failed_seq", sa.Integer()),
+    sa.Column("ending_seq", sa.Integer()),
+    sa.Column("ending_name", sa.String(200)),
+    sa.Column("error_class", sa.String(30)),
+    sa.Column("error_fingerprint", sa.String(200)),
+    sa.Column("connections", sa.Text()),
+    sa.Column("input_digest", sa.String(12)),
+    sa.Column("facts_version", sa.Integer()),
     sa.UniqueConstraint("assignment_id", "external_id"),
     sa.Index(None, "team_id", "assignment_id", "created_at"),
     sa.Index(None, "assignment_id", "status"),
@@ -234,6 +250,16 @@ def jobs_between(
         .order_by(jobs.c.created_at, jobs.c.id)
     )
     return [job_from_row(r) for r in conn.execute(query)]
+
+
+def jobs_by_id(conn: sa.Connection, job_ids: Sequence[int]) -> dict[int, Job]:
+    """job id → ``Job`` (input and output included) for the given ids that exist."""
+    found: dict[int, Job] = {}
+    for chunk in _chunks(job_ids, 900):
+        for row in conn.execute(_job_select().where(jobs.c.id.in_(chunk))):
+            job = job_from_row(row)
+            found[job.id] = job
+    return found
 
 
 def steps_of(conn: sa.Connection, job_ids: Sequence[int]) -> dict[int, tuple[Step, ...]]:

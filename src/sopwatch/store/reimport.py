@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sopwatch.domain.enums import JobStatus
 from sopwatch.domain.job import HumanRequest
 from sopwatch.store.assignments import revisions
+from sopwatch.store.facts import side_effects
 from sopwatch.store.jobs import human_requests, jobs, request_from_row, steps
 
 Row = dict[str, Any]
@@ -132,6 +133,13 @@ def update_requests(conn: sa.Connection, rows: Sequence[Row]) -> None:
 
 
 def delete_steps(conn: sa.Connection, job_ids: Sequence[int]) -> None:
+    """Delete the steps of the given jobs, and the side effects derived from them."""
+    for chunk in _chunks(job_ids):
+        conn.execute(sa.delete(side_effects).where(side_effects.c.job_id.in_(chunk)))
+    _delete_steps(conn, job_ids)
+
+
+def _delete_steps(conn: sa.Connection, job_ids: Sequence[int]) -> None:
     """Delete every step of the given jobs."""
     for chunk in _chunks(job_ids):
         conn.execute(sa.delete(steps).where(steps.c.job_id.in_(chunk)))

@@ -6,6 +6,7 @@ from sopwatch.store import (  # noqa: F401
     audit,
     cases,
     connections,
+    facts,
     jobs,
     schedules,
     teams,

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sopwatch.domain.enums import Severity, StepKind
+from sopwatch.domain.facts import is_cut
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job, Step
 from sopwatch.monitor.checks._common import MAX_DETAIL_ROWS, fmt_count, ok_finding, pct, plural
@@ -33,8 +34,6 @@ from sopwatch.monitor.checks._skipped import mark_skipped
 from sopwatch.monitor.context import CheckContext, StepFigures
 from sopwatch.monitor.stats import rate_higher_p
 
-#: ``finish_reason`` values (lower case) meaning the output-token limit stopped the call.
-CUT_REASONS = frozenset({"length", "max_tokens", "max_output_tokens"})
 #: A job with at least this share of its calls of one model cut is named.
 JOB_SHARE = 0.5
 #: The window's cut share of one model's calls that makes a finding …
@@ -54,16 +53,6 @@ RESPONSE_TRUNCATED = (
     "ask for shorter output (a summary, fewer items per call); if the inputs grew, batch or "
     "pre-filter them before the assignment processes them (seed: cost spike, large inputs)."
 )
-
-
-def is_cut(step: Step | StepFigures) -> bool:
-    """True for a model call stopped by its output-token limit (module rules)."""
-    reason, limit, written = step.finish_reason, step.max_tokens, step.output_tokens
-    if step.kind != StepKind.MODEL or (reason is None and limit is None):
-        return False
-    if reason is not None and reason.strip().lower() in CUT_REASONS:
-        return True
-    return limit is not None and limit > 0 and written is not None and written >= limit
 
 
 def check_truncated_output(ctx: CheckContext) -> list[Finding]:
