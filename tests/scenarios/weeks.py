@@ -245,3 +245,56 @@ def retime(run: Run) -> Run:
         clock += timedelta(milliseconds=step.get("duration_ms") or 0)
     run["finished_at"] = iso(clock)
     return run
+
+
+def ask(
+    run: Run,
+    gate: str,
+    question: str,
+    *,
+    kind: str = "approval",
+    answer: str | None = None,
+    after: timedelta = timedelta(minutes=20),
+) -> Run:
+    """``run`` stops at a gate step ``gate`` before its last step and raises a human
+    request of ``kind`` there. With ``answer`` (``approved``, ``denied``, ``answered``) a
+    person answered ``after`` the request and the run went on (the gate step lasts
+    ``after``); without one the request is pending and the run waits in ``needs_input``
+    (its last step, finish, output and verdict dropped)."""
+    at = len(run["steps"]) - 1
+    gate_step: Run = {"kind": "gate", "name": gate}
+    request: Run = {"type": kind, "gate": gate, "question": question, "step": at + 1}
+    if answer is None:
+        run["steps"] = [*run["steps"][:at], gate_step]
+        retime(run)
+        del run["finished_at"]
+        run.pop("output", None)
+        run.pop("verdict", None)
+        run["status"] = "needs_input"
+    else:
+        gate_step["duration_ms"] = int(after.total_seconds() * 1000)
+        run["steps"].insert(at, gate_step)
+        retime(run)
+        request |= {"status": answer, "response": answer}
+    raised = datetime.fromisoformat(gate_step["started_at"].replace("Z", "+00:00"))
+    request["created_at"] = iso(raised)
+    if answer is not None:
+        request["answered_at"] = iso(raised + after)
+    run["human_requests"] = [*run.get("human_requests", []), request]
+    return run
+
+
+def with_cases(week: Week, queue: str) -> Week:
+    """Every run of the week works on a case of its own in ``queue`` (id ``C-<run id>``)
+    and completes it."""
+    for run in week.runs:
+        run["case"] = {"id": f"C-{run['id']}", "queue": queue, "status": "completed"}
+    return week
+
+
+def slow_down(run: Run, factor: float) -> Run:
+    """Every step of ``run`` takes ``factor`` times as long, laid end to end again."""
+    for step in run["steps"]:
+        if step.get("duration_ms") is not None:
+            step["duration_ms"] = int(step["duration_ms"] * factor)
+    return retime(run)
