@@ -64,3 +64,24 @@ def test_two_slow_runs_are_not_a_pattern() -> None:
     _baseline(ctx)
     _window(ctx, [5] * 38 + [60, 70])
     assert check_latency(ctx.build())[0].severity == Severity.OK
+
+
+def test_a_drift_names_every_job_above_the_bar_slowest_first() -> None:
+    # 12 of 40 jobs are slow; the finding names all 12 (as cost_spike names its jobs), not
+    # just the five slowest, and none of the 28 at the baseline's pace.
+    ctx = Ctx()
+    _baseline(ctx)
+    _window(ctx, [5] * 28 + [60 + s for s in range(12)])
+    (finding,) = check_latency(ctx.build())
+    assert finding.severity == Severity.WATCH
+    assert finding.evidence["job_ids"] == [f"run-{i}" for i in range(39, 27, -1)]
+    assert len(finding.evidence["slowest"]) == 5
+
+
+def test_an_ok_finding_names_only_the_five_slowest() -> None:
+    ctx = Ctx()
+    _baseline(ctx)
+    _window(ctx, [4, 5, 5, 6, 5, 4, 6, 5] * 5)
+    (finding,) = check_latency(ctx.build())
+    assert finding.severity == Severity.OK
+    assert len(finding.evidence["job_ids"]) == 5

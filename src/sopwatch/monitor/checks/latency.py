@@ -11,6 +11,7 @@ from typing import Any
 
 from sopwatch.domain.enums import Severity
 from sopwatch.domain.finding import Finding
+from sopwatch.domain.job import Job
 from sopwatch.monitor.checks._common import OK_RESPONSE, fmt_count, fmt_num, plural
 from sopwatch.monitor.checks._skipped import mark_skipped
 from sopwatch.monitor.checks._spread import DRIFT_RATIO, Pattern, judge, ratio_note
@@ -40,7 +41,10 @@ def check_latency(ctx: CheckContext) -> list[Finding]:
     """``latency_drift``: one finding; durations in evidence are seconds (ms ÷ 1000).
 
     ok "no durations recorded" when no window job has one; ok without comparison when the
-    baseline has none; else severity and pattern from ``_spread.judge``.
+    baseline has none; else severity and pattern from ``_spread.judge``. ``job_ids`` are
+    the five slowest jobs, or, at watch or act, every job above the drift's bar, slowest
+    first (as ``cost_spike`` names its jobs: docs/daily-check.md "Who is named"), so a
+    drift across every job names every job; ``slowest`` keeps the five slowest.
     """
     timed = [job for job in ctx.jobs if job.duration_ms is not None]
     base = [float(j.duration_ms) for j in ctx.baseline.jobs if j.duration_ms is not None]
@@ -62,12 +66,22 @@ def check_latency(ctx: CheckContext) -> list[Finding]:
         return [_finding(Severity.OK, title, mark_skipped(evidence, ctx, "durations"))]
     severity, pattern = judge(comparison, ctx.settings.significance)
     evidence.update(_comparison(comparison), pattern=str(pattern))
+    if severity != Severity.OK:
+        evidence["job_ids"] = _drifted_jobs(timed, comparison)
     response = {
         Pattern.CONSISTENT: RESPONSE_CONSISTENT,
         Pattern.ISOLATED: RESPONSE_ISOLATED,
         Pattern.NONE: OK_RESPONSE,
     }[pattern]
     return [_finding(severity, _title(comparison), evidence, response)]
+
+
+def _drifted_jobs(timed: list[Job], c: SpreadComparison) -> list[str]:
+    """Labels of the jobs above the bar ``compare_spread`` counts them against (the
+    baseline p95, or ``DRIFT_RATIO`` × its median when higher), slowest first."""
+    bar = max(c.baseline_p95, DRIFT_RATIO * c.baseline_median)
+    above = [job for job in timed if (job.duration_ms or 0) > bar]
+    return [job.label for job in sorted(above, key=lambda job: (-(job.duration_ms or 0), job.id))]
 
 
 def _finding(
