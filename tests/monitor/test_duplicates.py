@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from sopwatch.domain.enums import Severity
@@ -173,6 +173,12 @@ _CALL = st.tuples(
         max_size=12,
     )
 )
+@example(  # two writes of one tool, each duplicated: two findings with the same counts
+    [
+        (0, [("charge_card", '{"a":1}', True), ("charge_card", '{"a":2}', True)]),
+        (0, [("charge_card", '{"a":1}', True), ("charge_card", '{"a":2}', True)]),
+    ]
+)
 def test_duplicates_are_the_groups_of_writes_linked_by_job_or_by_the_interval(
     jobs: list[tuple[int, list[tuple[str, str, bool]]]],
 ) -> None:
@@ -200,14 +206,19 @@ def test_duplicates_are_the_groups_of_writes_linked_by_job_or_by_the_interval(
     for i in range(len(calls)):
         groups.setdefault(root(i), []).append(i)
     expected = {
-        (calls[g[0]][0][0], len(g), frozenset(calls[i][1] for i in g))
+        (*calls[g[0]][0], len(g), frozenset(calls[i][1] for i in g))
         for g in groups.values()
         if len(g) >= 2
     }
     assume(len(expected) <= MAX_DUPLICATE_FINDINGS)
     findings = check_duplicate_side_effects(ctx.build())
     found = {
-        (f.evidence["tool"], f.evidence["count"], frozenset(f.evidence["job_ids"]))
+        (
+            f.evidence["tool"],
+            f.evidence["arguments"],
+            f.evidence["count"],
+            frozenset(f.evidence["job_ids"]),
+        )
         for f in findings
         if f.severity != Severity.OK
     }
