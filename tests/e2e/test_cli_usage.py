@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.main import get_command
@@ -16,6 +18,8 @@ from sopwatch.cli.main import app
 from tests.e2e.conftest import Ran
 
 BOX = ("╭", "│", "╰", "Usage:")
+#: The ``sopwatch`` script of this environment.
+SCRIPT = str(Path(sys.executable).with_name("sopwatch"))
 
 
 def cli(*args: str) -> Ran:
@@ -113,16 +117,43 @@ def test_help_names_values_as_people_do(command: list[str]) -> None:
     assert re.search(r"<(str|bool|int|float|list|Path)|\{", shown) is None, shown
 
 
+def _help(args: list[str], columns: int) -> list[str]:
+    """The lines of ``sopwatch ARGS`` run as a person runs it (not under CliRunner, which
+    forces 80 columns) in a terminal ``columns`` wide."""
+    env = {**os.environ, "COLUMNS": str(columns)}
+    ran = subprocess.run([SCRIPT, *args], capture_output=True, text=True, env=env)
+    assert (ran.returncode, ran.stderr) == (0, "")
+    return ran.stdout.splitlines()
+
+
 def test_help_paragraphs_wrap_at_the_terminal_not_mid_sentence() -> None:
-    shown = CliRunner().invoke(app, ["import", "-h"], env={"COLUMNS": "200"}).stdout
-    lines = [" ".join(line.strip(" │").split()) for line in shown.splitlines()]
+    lines = _help(["import", "-h"], 200)
     assert "Usage: sopwatch import [OPTIONS] PATH..." in lines
+    assert (
+        "  Exit status 0 when every record was stored (notes are not errors), 1 when any was "
+        "refused, 2 on a usage error."
+    ) in lines
+    folded = [" ".join(line.split()) for line in lines]
+    assert "-a, --assignment NAME Assignment for every run." in folded
+    assert "--json Print the summary as JSON." in folded
+    narrow = _help(["import", "-h"], 60)
+    assert max(len(line) for line in narrow) <= 60
     assert (
         "Exit status 0 when every record was stored (notes are not errors), 1 when any was "
         "refused, 2 on a usage error."
+    ) in " ".join(" ".join(narrow).split())
+
+
+def test_a_group_lists_each_command_with_its_whole_first_sentence() -> None:
+    lines = _help(["-h"], 200)
+    assert (
+        "  check        Run the daily check: exit 0 when nothing needs action, 1 when a "
+        "finding is `act`."
     ) in lines
-    assert "--assignment -a NAME Assignment for every run." in lines
-    assert "--json Print the summary as JSON." in lines
+    narrow = " ".join(" ".join(_help(["-h"], 60)).split())
+    assert "import Import agent runs (tau, tau2, openinference, jsonl) as jobs, idempotently." in (
+        narrow
+    )
 
 
 def test_python_dash_m_sopwatch() -> None:

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sopwatch.cli.common import USAGE_ERROR, current_user, error_line, print_json, say
-from sopwatch.cli.help import HelpCommand
+from sopwatch.cli.help import MARKUP, HelpCommand
 from sopwatch.cli.text import listing, number, plural
 from sopwatch.cli.usage import CommandGroup
-from sopwatch.domain.assignment import Assignment
-from sopwatch.service import assignments as service
-from sopwatch.service.store import open_store
-from sopwatch.service.values import parse_time
+
+# The service layer (SQLAlchemy, settings) is imported inside each command: -h stays fast.
+if TYPE_CHECKING:
+    from sopwatch.domain.assignment import Assignment
+    from sopwatch.service.assignments import AssignmentRows
 
 app = typer.Typer(
-    cls=CommandGroup, help="List assignments, set their expectations, rename or delete them."
+    cls=CommandGroup,
+    help="List assignments, set their expectations, rename or delete them.",
+    rich_markup_mode=MARKUP,
 )
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -31,6 +34,9 @@ def assignments_group() -> None:
 @app.command("list", cls=HelpCommand)
 def list_command(as_json: JsonOption = False) -> None:
     """List the team's assignments with stage and expectations."""
+    from sopwatch.service import assignments as service
+    from sopwatch.service.store import open_store
+
     found = service.list_assignments(open_store())
     if as_json:
         print_json([_assignment_dict(a) for a in found])
@@ -72,6 +78,10 @@ def set_command(
 
     Example: sopwatch assignments set airline-support --expected-runs-per-day 30
     """
+    from sopwatch.service import assignments as service
+    from sopwatch.service.store import open_store
+    from sopwatch.service.values import parse_time
+
     changed = service.set_assignment(
         open_store(),
         assignment,
@@ -98,6 +108,9 @@ def rename_command(
 
     Example: sopwatch assignments rename airline airline-support
     """
+    from sopwatch.service import assignments as service
+    from sopwatch.service.store import open_store
+
     service.rename_assignment(open_store(), old, new, actor=current_user())
     say(f"Renamed assignment {old!r} to {new!r}.")
 
@@ -119,6 +132,9 @@ def delete_command(
 
     Example: sopwatch assignments delete scratch --yes
     """
+    from sopwatch.service import assignments as service
+    from sopwatch.service.store import open_store
+
     done = service.delete_assignment(open_store(), assignment, confirm=yes, actor=current_user())
     if as_json:
         print_json({"assignment": done.assignment, "deleted": done.deleted} | asdict(done.rows))
@@ -135,7 +151,7 @@ def delete_command(
         say(f"Deleted assignment {assignment!r}: {_rows(done.rows)}.{cases}")
 
 
-def _rows(rows: service.AssignmentRows) -> str:
+def _rows(rows: AssignmentRows) -> str:
     """``25 jobs, 1,234 steps, 11 human requests and 1 revision`` (alerts, schedules and
     triggers only when there are any)."""
     parts = [
@@ -149,7 +165,7 @@ def _rows(rows: service.AssignmentRows) -> str:
     return listing(parts)
 
 
-def _cases(rows: service.AssignmentRows) -> str:
+def _cases(rows: AssignmentRows) -> str:
     """``25 cases stay in their queues`` (empty when the jobs worked on no case)."""
     if rows.cases_linked == 1:
         return "1 case stays in its queue"

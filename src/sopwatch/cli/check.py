@@ -8,11 +8,9 @@ from typing import Annotated
 
 import typer
 
-from sopwatch.cli.common import err_console, print_json
+from sopwatch.cli.common import note, print_json
 from sopwatch.cli.text import visible
-from sopwatch.service.check import DEFAULT_LOOP_THRESHOLD, run_check
-from sopwatch.service.store import open_store
-from sopwatch.service.values import parse_span, parse_time
+from sopwatch.domain.options import DEFAULT_LOOP_THRESHOLD
 
 
 class OutputFormat(StrEnum):
@@ -59,6 +57,11 @@ def check_command(
 
     Example: sopwatch check airline-support --format json
     """
+    # Imported here, not at the top, so `sopwatch --help` loads none of it.
+    from sopwatch.service.check import run_check
+    from sopwatch.service.store import open_store
+    from sopwatch.service.values import parse_span, parse_time
+
     ran = run_check(
         open_store(),
         assignment,
@@ -70,15 +73,14 @@ def check_command(
     )
     report = ran.report
     if ran.followed_history:
-        err_console.print(
+        note(
             "note: imported history: the window ends just after the newest imported job "
-            f"({report.window.end:%Y-%m-%d %H:%M:%S} UTC); use --at now to check up to now.",
-            highlight=False,
+            f"({report.window.end:%Y-%m-%d %H:%M:%S} UTC); use --at now to check up to now."
         )
     if fmt is OutputFormat.json:
         print_json(report.to_dict())
     else:
-        # The renderers live with the report; imported here so --help stays fast.
+        # The renderers live with the report.
         from sopwatch.monitor.report import render_markdown, render_text
 
         render = render_markdown if fmt is OutputFormat.markdown else render_text

@@ -1,4 +1,8 @@
-"""What every command shares: the consoles, JSON output, who is acting, failing cleanly."""
+"""What every command shares: the consoles, JSON output, who is acting, failing cleanly.
+
+Rich (~20 ms to import) is loaded when a console is first used, not when a command
+module is imported, so ``--help`` and ``--version`` do without it.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,31 @@ import json
 import re
 import sys
 from datetime import datetime
-from typing import Any
-
-from rich.console import Console
-from rich.markup import escape
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from sopwatch.cli.text import visible
 
-# Piped output is not cut to 80 columns: ids and errors stay whole for grep and less.
-console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-err_console = Console(stderr=True, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@cache
+def console() -> Console:
+    """The Rich console on stdout. Piped output is not cut to 80 columns: ids and errors
+    stay whole for grep and less."""
+    from rich.console import Console
+
+    return Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+
+
+@cache
+def err_console() -> Console:
+    """The Rich console on stderr."""
+    from rich.console import Console
+
+    return Console(stderr=True, soft_wrap=True)
+
 
 #: Exit status of a usage error (0: ok; 1: findings to act on, or records refused).
 USAGE_ERROR = 2
@@ -26,14 +45,22 @@ def error_line(message: str) -> None:
     """Print ``error: <message>`` on stderr (one line; ``message`` is ``field: problem``),
     control characters from the data shown as escapes (``text.visible``), a newline in a
     path or name too, so the error stays one line."""
+    from rich.markup import escape
+
     shown = escape(visible(message))
-    err_console.print(f"[bold red]error:[/] {shown}", highlight=False, emoji=False)
+    err_console().print(f"[bold red]error:[/] {shown}", highlight=False, emoji=False)
 
 
 def say(text: str) -> None:
     """Print one line ``text`` on stdout as it is (no Rich markup or highlighting), control
     characters from the data shown as escapes (``text.visible``)."""
-    console.print(visible(text), markup=False, highlight=False, emoji=False)
+    console().print(visible(text), markup=False, highlight=False, emoji=False)
+
+
+def note(text: str) -> None:
+    """Print one line ``text`` on stderr as it is (a remark beside the output, such as
+    which window a check chose); no Rich needed."""
+    sys.stderr.write(text + "\n")
 
 
 def current_user() -> str:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sopwatch.cli.common import print_json, say
-from sopwatch.cli.help import HelpCommand
+from sopwatch.cli.help import MARKUP, HelpCommand
 from sopwatch.cli.text import number, plural
 from sopwatch.cli.usage import CommandGroup
-from sopwatch.service import db as service
 
-app = typer.Typer(cls=CommandGroup, help="Describe the database.")
+# The service layer (SQLAlchemy, settings) is imported inside the command: -h stays fast.
+if TYPE_CHECKING:
+    from sopwatch.service.db import DbInfo
+
+app = typer.Typer(cls=CommandGroup, help="Describe the database.", rich_markup_mode=MARKUP)
 
 
 @app.callback(no_args_is_help=True)
@@ -29,6 +32,8 @@ def info_command(
 
     Example: SOPWATCH_DATABASE_URL=postgres://me@db/sopwatch sopwatch db info
     """
+    from sopwatch.service import db as service
+
     found = service.info()
     if as_json:
         print_json(
@@ -56,7 +61,7 @@ def info_command(
             say(f"  {name:<{width}}  {number(count):>12}")
 
 
-def _schema(found: service.DbInfo) -> str:
+def _schema(found: DbInfo) -> str:
     if not found.exists:
         return "none: the file does not exist yet (the first command creates it)"
     if found.revision is None:

@@ -9,7 +9,19 @@ group of the CLI uses the classes here instead, which, before the help is format
 - name an option's value by its metavar (``--assignment NAME``): the one given in its
   declaration, else its name in capitals; a flag (``--json``, ``-h``) shows none;
 - show an argument by its name alone (``PATH...``), in the usage line too
-  (``sopwatch import [OPTIONS] PATH...``), not ``{PATH}...`` and ``<list[Path]>``.
+  (``sopwatch import [OPTIONS] PATH...``), not ``{PATH}...`` and ``<list[Path]>``;
+- list a group's commands each with the first sentence of its help, whole (wrapped, not
+  cut with ``...``).
+
+Help is Click's plain text (``MARKUP``), not Typer's Rich panels, and the help option
+behaves as described below: both keep ``sopwatch --help`` and ``-h`` fast
+(docs/performance.md "Start-up").
+
+The classes also give the help option (``-h``, ``--help``) the value False when it is not given
+(``quiet_help_option``): Typer (0.29) checks a flag's value without Pydantic only when it
+is a bool, and the help option's default is None, so every command line that names a
+subcommand (``sopwatch check -h``, ``sopwatch check A``) imported Pydantic and built a
+validator (~0.1 s) for the root's help option alone.
 """
 
 from __future__ import annotations
@@ -18,6 +30,16 @@ from types import MethodType
 from typing import Any
 
 from typer.core import TyperCommand, TyperGroup
+
+#: Typer's ``rich_markup_mode`` for every group and command: None, Click's plain help.
+#: Typer's Rich help imports ``typer.rich_utils``, which loads ``rich.markdown``
+#: (markdown-it, Pygments) and ``rich.traceback`` whatever the mode: about 50 ms more per
+#: ``-h`` (measured: ~0.10 s plain against ~0.15 s with Rich on the 2-core machine).
+MARKUP = None
+#: Help is wrapped at the terminal's width up to this many columns (Click stops at 80).
+HELP_WIDTH = 1_000
+#: A command's first sentence is shown whole in its group's list up to this length.
+SENTENCE_CHARS = 1_000
 
 
 def reflow(text: str) -> str:
@@ -60,8 +82,20 @@ def usage_pieces(command: Any, ctx: Any) -> list[str]:
     return pieces
 
 
+def quiet_help_option(option: Any) -> Any:
+    """``option`` (the help option of a command or group, or None) with the default False
+    rather than None, so Typer takes the absent flag as it is instead of building a
+    Pydantic validator for it (module docstring). Shows and does the same."""
+    if option is not None and option.default is None:
+        option.default = False
+    return option
+
+
 class HelpCommand(TyperCommand):
     """A command whose help follows this module's style."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return quiet_help_option(super().get_help_option(ctx))
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         tidy(self, ctx)
@@ -74,6 +108,19 @@ class HelpCommand(TyperCommand):
 class HelpGroup(TyperGroup):
     """A group of commands (``sopwatch``, ``sopwatch assignments``) whose help follows
     this module's style."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return quiet_help_option(super().get_help_option(ctx))
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=SENTENCE_CHARS)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         tidy(self, ctx)

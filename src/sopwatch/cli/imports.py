@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sopwatch.cli.common import console, current_user, print_json, say
 from sopwatch.cli.text import listing, plural, span, visible
-from sopwatch.service.runs import ImportProgress, ImportResult, ImportSummary, import_runs
-from sopwatch.service.store import open_store
-from sopwatch.service.values import FORMATS, parse_span, parse_time
+from sopwatch.domain.options import FORMATS
+
+# The service layer (the importer, SQLAlchemy, settings) and Rich's progress bar are
+# imported inside the command: -h stays fast.
+if TYPE_CHECKING:
+    from sopwatch.service.runs import ImportProgress, ImportResult, ImportSummary
 
 #: Errors (and notes) printed as text before "… and N more (use --json)".
 MAX_SHOWN = 20
@@ -56,6 +57,10 @@ def import_command(
 
     Example: sopwatch import data/tau2-bench/ --assignment airline-support
     """
+    from sopwatch.service.runs import import_runs
+    from sopwatch.service.store import open_store
+    from sopwatch.service.values import parse_span, parse_time
+
     spread_span = parse_span(spread, "--spread")
     end_time = parse_time(end, "--end", ahead=False)
     store = open_store()
@@ -89,14 +94,17 @@ def _progress_bar(show: bool) -> Iterator[Callable[[ImportProgress], None]]:
     """A transient Rich progress bar (files done; runs of the current file) on a terminal,
     shown from the first batch on (so an error before any run is read prints alone);
     yields the ``on_progress`` callback for ``import_runs``."""
+    from rich.markup import escape
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total} files"),
         TimeElapsedColumn(),
-        console=console,
+        console=console(),
         transient=True,
-        disable=not (show and console.is_terminal),
+        disable=not (show and console().is_terminal),
     )
     task = progress.add_task("importing", total=None)
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sopwatch.cli.text import number, plural, usd, usd_value, when
-from sopwatch.domain.job import Job, Step
 from sopwatch.domain.payload import error_line, pretty
 
 if TYPE_CHECKING:
+    from sopwatch.domain.job import Job, Step
     from sopwatch.service.jobs import JobDetail
 
 INDENT = "    "

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from sopwatch.cli.common import console, print_json, say
 from sopwatch.cli.job_view import job_dict, job_lines, one_line
 from sopwatch.cli.text import plural, usd, visible, when
 from sopwatch.domain.enums import JobStatus
-from sopwatch.domain.job import Job
+from sopwatch.domain.options import MAX_LIMIT
 from sopwatch.domain.payload import error_line
-from sopwatch.service import jobs as service
-from sopwatch.service.store import open_store
+
+# The service layer (SQLAlchemy, settings) and Rich's tables are imported inside each
+# command: -h stays fast.
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from sopwatch.domain.job import Job
 
 #: Characters of a failure or error shown in the Jobs List.
 ERROR_CHARS = 60
@@ -39,7 +42,7 @@ def jobs_command(
         ),
     ] = None,
     limit: Annotated[
-        int, typer.Option(min=1, max=service.MAX_LIMIT, metavar="N", help="At most this many.")
+        int, typer.Option(min=1, max=MAX_LIMIT, metavar="N", help="At most this many.")
     ] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -47,7 +50,10 @@ def jobs_command(
 
     Example: sopwatch jobs airline-support --needs-attention
     """
-    rows = service.list_jobs(
+    from sopwatch.service.jobs import list_jobs
+    from sopwatch.service.store import open_store
+
+    rows = list_jobs(
         open_store(),
         assignment,
         statuses=status or [],
@@ -58,7 +64,7 @@ def jobs_command(
         print_json([job_dict(j, assignment) for j in rows])
         return
     if rows:
-        console.print(_jobs_table(rows))
+        console().print(_jobs_table(rows))
     shown = plural(len(rows), "job")
     say(shown + (f" (the newest {limit:,}: --limit for more)" if len(rows) == limit else ""))
 
@@ -66,6 +72,9 @@ def jobs_command(
 def _jobs_table(rows: list[Job]) -> Table:
     """The Jobs List as a table; cells are plain text (ids may hold ``[``), control
     characters shown as escapes (``text.visible``)."""
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table("job", "status", "created (UTC)", "rev", "source", "cost", "failure / error")
     for job in rows:
         problem = job.failure_kind or error_line(job.error) or ""
@@ -102,7 +111,10 @@ def job_command(
 
     Example: sopwatch job fcbc7985 --assignment airline-support
     """
-    detail = service.show_job(open_store(), job_id, assignment=assignment)
+    from sopwatch.service.jobs import show_job
+    from sopwatch.service.store import open_store
+
+    detail = show_job(open_store(), job_id, assignment=assignment)
     if as_json:
         print_json(job_dict(detail.job, detail.assignment, detail))
         return

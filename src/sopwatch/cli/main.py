@@ -3,18 +3,22 @@ describe the database.
 
 Every usage error is one line, ``error: <field>: <problem>``, with exit status 2
 (``cli.usage``); never a traceback. ``-h`` works like ``--help`` on every command.
+
+Start-up is kept short (docs/performance.md "Start-up"): the modules imported here, and
+the command modules at their top, load only Typer, Rich and our own small modules. Each
+command imports the service layer (and with it SQLAlchemy, the settings, the monitor)
+inside its function, so ``--help``, ``-h`` and ``--version`` pay for none of it.
 """
 
 from __future__ import annotations
 
-from importlib import metadata
 from typing import Annotated
 
 import typer
 
 from sopwatch import __version__
 from sopwatch.cli import assignments, check, db, imports, jobs
-from sopwatch.cli.help import HelpCommand
+from sopwatch.cli.help import HELP_WIDTH, MARKUP, HelpCommand
 from sopwatch.cli.usage import SopwatchGroup
 
 app = typer.Typer(
@@ -24,7 +28,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=MARKUP,
+    # help wraps at the terminal's width (Click's default stops at 80 columns)
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": HELP_WIDTH},
 )
 app.command("import", cls=HelpCommand)(imports.import_command)
 app.command("check", cls=HelpCommand)(check.check_command)
@@ -35,12 +41,9 @@ app.add_typer(db.app, name="db")
 
 
 def version() -> str:
-    """The installed package's version (``__version__`` when running from a source tree
-    that is not installed)."""
-    try:
-        return metadata.version("sopwatch")
-    except metadata.PackageNotFoundError:
-        return __version__
+    """sopwatch's version: ``sopwatch.__version__``, which is also the installed package's
+    (``pyproject.toml`` reads it from there), so no package metadata is read (~30 ms)."""
+    return __version__
 
 
 def _print_version(value: bool) -> None:

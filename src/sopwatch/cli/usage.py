@@ -15,10 +15,9 @@ from typing import Any
 
 import typer
 
-from sopwatch.cli.common import USAGE_ERROR, console, error_line
+from sopwatch.cli.common import USAGE_ERROR, error_line
 from sopwatch.cli.help import HelpGroup
 from sopwatch.domain.errors import SopwatchError
-from sopwatch.service.errors import close_names, did_you_mean
 
 try:  # Typer ≥ 0.2x ships its own copy of Click
     from typer._click import exceptions as click_errors
@@ -36,6 +35,8 @@ class CommandGroup(HelpGroup):
             return super().resolve_command(ctx, args)
         except click_errors.UsageError as exc:
             if args and exc.message.startswith("No such command"):
+                from sopwatch.service.errors import close_names, did_you_mean
+
                 exc.message = f"No such command {args[0]!r}"
                 suggestions = close_names(args[0], self.list_commands(ctx))
                 if suggestions:
@@ -59,9 +60,9 @@ class SopwatchGroup(CommandGroup):
             status = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click_errors.NoArgsIsHelpError as exc:
             # Typer's Rich help is printed while the error is made (its text is then
-            # empty); plain help (without Rich) is the text: print it once either way.
+            # empty); plain help (cli.help.MARKUP) is the text: print it once either way.
             if exc.format_message().strip():
-                console.print(exc.format_message(), markup=False, highlight=False)
+                sys.stdout.write(exc.format_message() + "\n")
             status = 0
         except click_errors.UsageError as exc:
             error_line(usage_message(exc))
@@ -86,6 +87,8 @@ def usage_message(exc: Any) -> str:
     if isinstance(exc, click_errors.BadParameter):
         return f"{param_field(param, exc)}: {_sentence(exc.message)}"
     if isinstance(exc, click_errors.NoSuchOption):
+        from sopwatch.service.errors import did_you_mean
+
         problem = "no such option"
         if exc.possibilities:
             problem += "; " + did_you_mean(sorted(exc.possibilities))

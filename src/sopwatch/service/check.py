@@ -11,16 +11,12 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sopwatch.domain.errors import InvalidInput
+from sopwatch.domain.options import DEFAULT_LOOP_THRESHOLD, DEFAULT_STALE_AFTER, DEFAULT_WINDOW
 from sopwatch.service.assignments import require_assignment
 from sopwatch.service.store import Store
 
 if TYPE_CHECKING:
     from sopwatch.monitor.daily_check import Report
-
-#: Defaults of the check's settings (docs/daily-check.md).
-DEFAULT_WINDOW = timedelta(hours=24)
-DEFAULT_STALE_AFTER = timedelta(hours=4)
-DEFAULT_LOOP_THRESHOLD = 3
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

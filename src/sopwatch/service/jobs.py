@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sopwatch.domain.enums import JobStatus
 from sopwatch.domain.errors import InvalidInput
 from sopwatch.domain.job import HumanRequest, Job, Step
+from sopwatch.domain.options import MAX_LIMIT
 from sopwatch.service.assignments import require_assignment
 from sopwatch.service.errors import UnknownName
 from sopwatch.service.store import Store
@@ -16,8 +17,6 @@ from sopwatch.store.assignments import list_assignments
 
 #: The Jobs List's "needs attention" filter.
 NEEDS_ATTENTION = (JobStatus.FAILED, JobStatus.NEEDS_INPUT)
-#: Most jobs one list returns (our choice: more is a job for ``--json`` and a script).
-MAX_LIMIT = 10_000
 
 
 def list_jobs(

@@ -14,13 +14,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sopwatch.domain.errors import InvalidInput
+from sopwatch.domain.options import FORMATS as FORMATS
 from sopwatch.ingest.files import Input, as_input
 from sopwatch.ingest.formats import detect, jsonl, openinference, tau, tau2
 from sopwatch.ingest.formats._common import EMPTY_NOTE
 from sopwatch.ingest.formats._documents import Documents
 from sopwatch.ingest.records import FileNote, ParsedItem
-
-FORMATS = ("tau", "tau2", "openinference", "jsonl")
 
 _PARSERS: dict[str, Callable[[Path | Input], Iterator[ParsedItem]]] = {
     "tau": tau.parse,
