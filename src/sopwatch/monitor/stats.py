@@ -4,40 +4,154 @@ Rates use proportion tests against the baseline (Fisher's exact test), counts us
 cost uses robust statistics (median, MAD, share of jobs above the baseline p95). Every
 function accepts empty input and returns a neutral answer (p-value 1.0, None) instead of
 raising.
+
+The p-values are SciPy's, computed without ``scipy.stats``, which takes ~0.8 s to import
+(more than the rest of ``sopwatch check``): the distribution functions come from
+``scipy.special`` (~0.3 s, docs/performance.md "Start-up"), called with the arguments
+``scipy.stats`` (1.17) gives them, and the tests (tests/monitor/test_stats_scipy.py)
+compare each function here with its ``scipy.stats`` counterpart on many inputs:
+
+- Poisson tails: ``pdtr``/``pdtrc``, as ``scipy.stats.poisson`` calls them.
+- Binomial tail and Fisher's exact test: Boost's binomial and hypergeometric functions,
+  which ``scipy.stats.binom`` and ``scipy.stats.hypergeom`` call (``_binom_sf``,
+  ``_hypergeom_pmf``/``_cdf``/``_sf``: private names of ``scipy.special._ufuncs`` since
+  SciPy 1.14), with ``scipy.stats.fisher_exact``'s algorithm. The public ``bdtrc``
+  (Cephes) differs from Boost's by up to 1e-10 relative, and more in deep tails.
+- Mann–Whitney U: the normal approximation with ``ndtr``; the exact distribution (small
+  samples without ties) counted in integers.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from scipy.stats import binom, fisher_exact, mannwhitneyu, poisson
+from scipy.special import _ufuncs as boost  # the Boost distributions scipy.stats uses
+from scipy.special import ndtr, pdtr, pdtrc
 
 #: Scale that makes the MAD estimate the standard deviation of normal data (1/Φ⁻¹(3/4)).
 MAD_TO_SIGMA = 1.4826
+#: ``scipy.stats.fisher_exact``: two tables whose probabilities differ by less than this
+#: share are equally likely (two-sided test).
+FISHER_TIE = 1e-14
+
+
+def _clip(p: float) -> float:
+    """``p`` within [0, 1], as ``scipy.stats`` returns probabilities."""
+    return min(max(float(p), 0.0), 1.0)
 
 
 def rate_higher_p(k_window: int, n_window: int, k_base: int, n_base: int) -> float:
     """One-sided p-value that the window rate ``k_window/n_window`` is higher than the
     baseline rate ``k_base/n_base`` (Fisher's exact test on the 2×2 table,
-    ``alternative="greater"``). Counts are numbers of jobs/cases; 1.0 when either side has
-    no observations, so "no data" never reads as a significant rise."""
+    ``alternative="greater"``, as ``scipy.stats.fisher_exact``). Counts are numbers of
+    jobs/cases; 1.0 when either side has no observations, so "no data" never reads as a
+    significant rise. Raises ``ValueError`` for a count above its total or below 0."""
     if n_window <= 0 or n_base <= 0:
         return 1.0
-    table = [[k_window, n_window - k_window], [k_base, n_base - k_base]]
-    _, p = fisher_exact(table, alternative="greater")
-    return float(p)
+    table = _table(k_window, n_window, k_base, n_base)
+    if table is None:
+        return 1.0
+    _, c01, _, c11 = table
+    # P(a table at least as extreme): the hypergeometric CDF of the second column.
+    return min(_hyper_cdf(c01, n_window + n_base, n_window, c01 + c11), 1.0)
 
 
 def rate_differs_p(k_window: int, n_window: int, k_base: int, n_base: int) -> float:
     """Two-sided p-value that the window rate differs from the baseline rate (Fisher's
-    exact test); 1.0 when either side has no observations."""
+    exact test, as ``scipy.stats.fisher_exact``: the probability of the tables no more
+    likely than the one observed, ``FISHER_TIE`` allowing for rounding); 1.0 when either
+    side has no observations. Raises ``ValueError`` for a count above its total or below
+    0."""
     if n_window <= 0 or n_base <= 0:
         return 1.0
-    table = [[k_window, n_window - k_window], [k_base, n_base - k_base]]
-    _, p = fisher_exact(table, alternative="two-sided")
-    return float(p)
+    table = _table(k_window, n_window, k_base, n_base)
+    if table is None:
+        return 1.0
+    c00 = table[0]
+    total, n1, n = n_window + n_base, n_window, k_window + k_base
+
+    def pmf(x: int) -> float:
+        return _hyper_pmf(x, total, n1, n)
+
+    mode = int(float((n + 1) * (n1 + 1)) / float(total + 2))
+    exact, at_mode = pmf(c00), pmf(mode)
+    gamma = 1 + FISHER_TIE
+    larger = max(exact, at_mode)
+    if larger > 0 and abs(exact - at_mode) / larger <= FISHER_TIE:
+        return 1.0
+    if c00 < mode:
+        lower = _hyper_cdf(c00, total, n1, n)
+        if pmf(n) > exact * gamma:
+            return min(lower, 1.0)
+        guess = _search(lambda x: -pmf(x), -exact * gamma, mode, n)
+        return min(lower + _hyper_sf(guess, total, n1, n), 1.0)
+    upper = _hyper_sf(c00 - 1, total, n1, n)
+    if pmf(0) > exact * gamma:
+        return min(upper, 1.0)
+    guess = _search(pmf, exact * gamma, 0, mode)
+    return min(upper + _hyper_cdf(guess, total, n1, n), 1.0)
+
+
+def _table(k_window: int, n_window: int, k_base: int, n_base: int) -> tuple[int, ...] | None:
+    """The 2×2 table ``(k_window, n_window − k_window, k_base, n_base − k_base)``, or None
+    when a column is empty (then every table is the one observed: p = 1)."""
+    table = (k_window, n_window - k_window, k_base, n_base - k_base)
+    if min(table) < 0:
+        raise ValueError("All values in `table` must be nonnegative.")
+    if table[0] + table[2] == 0 or table[1] + table[3] == 0:
+        return None
+    return table
+
+
+def _search(f: Callable[[int], float], d: float, lo: int, hi: int) -> int:
+    """The ``i`` in [lo, hi] with ``f(i) <= d < f(i + 1)`` for ``f`` ascending there
+    (``scipy.stats``' binary search of its two-sided binomial and Fisher tests)."""
+    while lo < hi:
+        mid = lo + (hi - lo) // 2
+        value = f(mid)
+        if value < d:
+            lo = mid + 1
+        elif value > d:
+            hi = mid - 1
+        else:
+            return mid
+    return lo if f(lo) <= d else lo - 1
+
+
+def _hyper_support(total: int, good: int, draws: int) -> tuple[int, int]:
+    """The values a hypergeometric count can take: draws from ``total`` items of which
+    ``good`` are good."""
+    return max(draws - (total - good), 0), min(good, draws)
+
+
+def _hyper_pmf(k: int, total: int, good: int, draws: int) -> float:
+    """P(X = k), X ~ Hypergeometric(total, good, draws) (``scipy.stats.hypergeom.pmf``)."""
+    low, high = _hyper_support(total, good, draws)
+    if not low <= k <= high:
+        return 0.0
+    return _clip(boost._hypergeom_pmf(float(k), float(good), float(draws), float(total)))
+
+
+def _hyper_cdf(k: int, total: int, good: int, draws: int) -> float:
+    """P(X ≤ k) (``scipy.stats.hypergeom.cdf``)."""
+    low, high = _hyper_support(total, good, draws)
+    if k >= high:
+        return 1.0
+    if k < low:
+        return 0.0
+    return _clip(boost._hypergeom_cdf(float(k), float(good), float(draws), float(total)))
+
+
+def _hyper_sf(k: int, total: int, good: int, draws: int) -> float:
+    """P(X > k) (``scipy.stats.hypergeom.sf``)."""
+    low, high = _hyper_support(total, good, draws)
+    if k < low:
+        return 1.0
+    if k >= high:
+        return 0.0
+    return _clip(boost._hypergeom_sf(float(k), float(good), float(draws), float(total)))
 
 
 def poisson_low_p(observed: int, expected: float) -> float:
@@ -45,7 +159,9 @@ def poisson_low_p(observed: int, expected: float) -> float:
     *fewer* than expected. 1.0 when nothing was expected."""
     if expected <= 0:
         return 1.0
-    return float(poisson.cdf(observed, expected))
+    if observed < 0:
+        return 0.0
+    return _clip(pdtr(float(math.floor(observed)), float(expected)))
 
 
 def poisson_high_p(observed: int, expected: float) -> float:
@@ -55,14 +171,19 @@ def poisson_high_p(observed: int, expected: float) -> float:
         return 1.0
     if expected <= 0:
         return 0.0
-    return float(poisson.sf(observed - 1, expected))
+    return _clip(pdtrc(float(math.floor(observed - 1)), float(expected)))
 
 
 def binomial_high_p(successes: int, trials: int, rate: float) -> float:
-    """One-sided P(X ≥ successes) for X ~ Binomial(trials, rate); 1.0 for no trials."""
+    """One-sided P(X ≥ successes) for X ~ Binomial(trials, rate); 1.0 for no trials; NaN
+    for a rate outside [0, 1] (as ``scipy.stats.binom.sf``)."""
     if trials <= 0 or successes <= 0:
         return 1.0
-    return float(binom.sf(successes - 1, trials, rate))
+    if not 0.0 <= rate <= 1.0:
+        return math.nan
+    if successes > trials:
+        return 0.0
+    return _clip(boost._binom_sf(float(successes - 1), float(trials), float(rate)))
 
 
 def median(values: Sequence[float]) -> float | None:
@@ -161,13 +282,67 @@ def compare_spread(
 
 def mann_whitney_greater_p(window: Sequence[float], baseline: Sequence[float]) -> float:
     """One-sided p-value that ``window`` values tend to be larger than ``baseline`` values
-    (Mann–Whitney U test, ``scipy.stats.mannwhitneyu`` with ``alternative="greater"``:
-    exact for small samples without ties, else the normal approximation with tie and
-    continuity corrections). Rank-based, so one extreme value moves it no more than any
-    other value above the baseline. 1.0 when either sample is empty or all values are
-    equal."""
+    (Mann–Whitney U test, as ``scipy.stats.mannwhitneyu`` with ``alternative="greater"``:
+    exact when a sample has at most 8 values and there are no ties, else the normal
+    approximation with tie and continuity corrections). Rank-based, so one extreme value
+    moves it no more than any other value above the baseline. 1.0 when either sample is
+    empty or all values are equal."""
     if not window or not baseline:
         return 1.0
     if min(window) == max(window) == min(baseline) == max(baseline):
         return 1.0
-    return float(mannwhitneyu(window, baseline, alternative="greater").pvalue)
+    n1, n2 = len(window), len(baseline)
+    values = [float(v) for v in window] + [float(v) for v in baseline]
+    order = sorted(range(len(values)), key=values.__getitem__)
+    twice_ranks = [0] * len(values)  # twice the average rank: an integer
+    ties: list[int] = []  # the size of each group of equal values
+    start = 0
+    while start < len(order):
+        end = start
+        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
+            end += 1
+        for i in order[start : end + 1]:
+            twice_ranks[i] = start + end + 2  # ranks start + 1 … end + 1, averaged
+        ties.append(end - start + 1)
+        start = end + 1
+    u1 = sum(twice_ranks[:n1]) / 2 - n1 * (n1 + 1) / 2
+    if (n1 > 8 and n2 > 8) or max(ties) > 1:
+        return _mann_whitney_normal(u1, n1, n2, ties)
+    return _mann_whitney_exact(int(u1), n1, n2)
+
+
+def _mann_whitney_normal(u: float, n1: int, n2: int, ties: list[int]) -> float:
+    """P(U ≥ u) by the normal approximation with tie and continuity corrections, in the
+    order ``scipy.stats.mannwhitneyu`` computes it."""
+    n = n1 + n2
+    tie_term = float(sum(t**3 - t for t in ties))
+    s = math.sqrt(n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1))))
+    z = (u - n1 * n2 / 2 - 0.5) / s
+    return _clip(ndtr(-z))
+
+
+def _mann_whitney_exact(u: int, n1: int, n2: int) -> float:
+    """P(U ≥ u) for samples of ``n1`` and ``n2`` values without ties: the share of the
+    C(n1 + n2, n1) orderings whose U is at least ``u``, counted exactly. U is symmetric
+    around n1·n2/2, so the shorter tail is counted."""
+    m, big = min(n1, n2), max(n1, n2)
+    most = m * big
+    tail = u < most - u  # count U ≥ u as 1 − P(U < u), else as P(U ≤ most − u)
+    top = u - 1 if tail else most - u
+    counts = _u_counts(m, big, max(top, 0))
+    total = math.comb(n1 + n2, n1)
+    below = sum(counts[: top + 1]) if top >= 0 else 0
+    return _clip((total - below) / total if tail else below / total)
+
+
+def _u_counts(m: int, n: int, top: int) -> list[int]:
+    """How many orderings of ``m`` and ``n`` values give U = 0, 1, …, ``top``: the
+    coefficients of the Gaussian binomial ∏ᵢ (1 − q^(n+i)) / (1 − q^i), i = 1 … m."""
+    counts = [1] + [0] * top
+    for i in range(1, m + 1):
+        step = n + i
+        for j in range(top, step - 1, -1):  # × (1 − q^(n+i))
+            counts[j] -= counts[j - step]
+        for j in range(i, top + 1):  # ÷ (1 − q^i)
+            counts[j] += counts[j - i]
+    return counts
