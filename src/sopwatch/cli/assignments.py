@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sopwatch.cli.common import USAGE_ERROR, current_user, error_line, print_json, say
+from sopwatch.cli.common import (
+    USAGE_ERROR,
+    current_user,
+    error_line,
+    open_store,
+    print_json,
+    say,
+)
 from sopwatch.cli.help import MARKUP, HelpCommand
 from sopwatch.cli.text import listing, number, plural
 from sopwatch.cli.usage import CommandGroup
@@ -35,7 +42,6 @@ def assignments_group() -> None:
 def list_command(as_json: JsonOption = False) -> None:
     """List the team's assignments with stage and expectations."""
     from sopwatch.service import assignments as service
-    from sopwatch.service.store import open_store
 
     found = service.list_assignments(open_store())
     if as_json:
@@ -79,7 +85,6 @@ def set_command(
     Example: sopwatch assignments set airline-support --expected-runs-per-day 30
     """
     from sopwatch.service import assignments as service
-    from sopwatch.service.store import open_store
     from sopwatch.service.values import parse_time
 
     changed = service.set_assignment(
@@ -109,7 +114,6 @@ def rename_command(
     Example: sopwatch assignments rename airline airline-support
     """
     from sopwatch.service import assignments as service
-    from sopwatch.service.store import open_store
 
     service.rename_assignment(open_store(), old, new, actor=current_user())
     say(f"Renamed assignment {old!r} to {new!r}.")
@@ -133,7 +137,6 @@ def delete_command(
     Example: sopwatch assignments delete scratch --yes
     """
     from sopwatch.service import assignments as service
-    from sopwatch.service.store import open_store
 
     done = service.delete_assignment(open_store(), assignment, confirm=yes, actor=current_user())
     if as_json:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from sopwatch.cli.common import note, print_json
+from sopwatch.cli.common import note, open_store, print_json
 from sopwatch.cli.text import visible
 from sopwatch.domain.options import DEFAULT_LOOP_THRESHOLD
 
@@ -59,7 +59,6 @@ def check_command(
     """
     # Imported here, not at the top, so `sopwatch --help` loads none of it.
     from sopwatch.service.check import run_check
-    from sopwatch.service.store import open_store
     from sopwatch.service.values import parse_span, parse_time
 
     ran = run_check(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sopwatch.cli.common import console, current_user, print_json, say
+from sopwatch.cli.common import console, current_user, open_store, print_json, say
 from sopwatch.cli.text import listing, plural, span, visible
 from sopwatch.domain.options import FORMATS
 
@@ -58,7 +58,6 @@ def import_command(
     Example: sopwatch import data/tau2-bench/ --assignment airline-support
     """
     from sopwatch.service.runs import import_runs
-    from sopwatch.service.store import open_store
     from sopwatch.service.values import parse_span, parse_time
 
     spread_span = parse_span(spread, "--spread")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sopwatch.cli.common import console, print_json, say
+from sopwatch.cli.common import console, open_store, print_json, say
 from sopwatch.cli.job_view import job_dict, job_lines, one_line
 from sopwatch.cli.text import plural, usd, visible, when
 from sopwatch.domain.enums import JobStatus
@@ -51,7 +51,6 @@ def jobs_command(
     Example: sopwatch jobs airline-support --needs-attention
     """
     from sopwatch.service.jobs import list_jobs
-    from sopwatch.service.store import open_store
 
     rows = list_jobs(
         open_store(),
@@ -112,7 +111,6 @@ def job_command(
     Example: sopwatch job fcbc7985 --assignment airline-support
     """
     from sopwatch.service.jobs import show_job
-    from sopwatch.service.store import open_store
 
     detail = show_job(open_store(), job_id, assignment=assignment)
     if as_json:

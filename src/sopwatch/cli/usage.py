@@ -15,7 +15,7 @@ from typing import Any
 
 import typer
 
-from sopwatch.cli.common import USAGE_ERROR, error_line
+from sopwatch.cli.common import USAGE_ERROR, close_stores, error_line
 from sopwatch.cli.help import HelpGroup
 from sopwatch.domain.errors import SopwatchError
 
@@ -55,7 +55,22 @@ class SopwatchGroup(CommandGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
-        """Run the command line; exit (``sys.exit``) with its status."""
+        """Run the command line; close the stores it opened (``common.close_stores``);
+        exit (``sys.exit``) with its status."""
+        try:
+            status = self._run(args, prog_name, complete_var, extra)
+        finally:
+            close_stores()
+        sys.exit(status if isinstance(status, int) else 0)
+
+    def _run(
+        self,
+        args: Sequence[str] | None,
+        prog_name: str | None,
+        complete_var: str | None,
+        extra: dict[str, Any],
+    ) -> Any:
+        """The command line's exit status, its errors written as one line each."""
         try:
             status = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click_errors.NoArgsIsHelpError as exc:
@@ -76,7 +91,7 @@ class SopwatchGroup(CommandGroup):
         except SopwatchError as exc:
             error_line(str(exc))
             status = USAGE_ERROR
-        sys.exit(status if isinstance(status, int) else 0)
+        return status
 
 
 def usage_message(exc: Any) -> str:
