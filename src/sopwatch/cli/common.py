@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import getpass
 import json
+import os
 import re
 import sys
 from datetime import datetime
@@ -40,8 +41,14 @@ _opened: list[Store] = []
 
 def begin_start_up() -> None:
     """Turn the garbage collector off until the command's modules are loaded (module
-    docstring); for a whole program run, not for a command run in-process."""
+    docstring); for a whole program run, not for a command run in-process.
+
+    Also asks OpenBLAS (loaded with NumPy under SciPy) for one thread unless the
+    environment says otherwise: sopwatch calls only SciPy's scalar distribution functions,
+    never linear algebra, and starting a thread per core costs ~30 ms of a check's start
+    on 2 cores (docs/performance.md "Start-up")."""
     global _starting
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     gc.disable()
     _starting = True
 
