@@ -10,12 +10,12 @@ Targets on a 2-core machine with SQLite (issue #2): import ≥ 20,000 steps/s, c
 from __future__ import annotations
 
 import argparse
-import json
-import random
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
+
+from _data import END, generate
 
 from sopwatch.ingest.importer import ImportOptions, import_paths
 from sopwatch.monitor.context import CheckSettings
@@ -25,75 +25,6 @@ from sopwatch.store.assignments import get_assignment
 from sopwatch.store.engine import make_engine
 from sopwatch.store.migrate import upgrade
 from sopwatch.store.teams import ensure_team
-
-END = datetime(2026, 11, 1, tzinfo=UTC)
-TOOLS = ["search_orders", "get_customer", "update_record", "send_email", "lookup_invoice"]
-
-
-def make_line(i: int, steps: int, days: int, rng: random.Random) -> str:
-    """One JSONL job: model/tool steps alternating; ~4% failed, ~3% needs input, some loops."""
-    created = END - timedelta(seconds=rng.uniform(0, days * 86_400))
-    roll = rng.random()
-    status = "failed" if roll < 0.04 else "needs_input" if roll < 0.07 else "completed"
-    looping = rng.random() < 0.01
-    out = []
-    for seq in range(1, steps + 1):
-        if seq % 2:
-            out.append(
-                {
-                    "seq": seq,
-                    "kind": "model",
-                    "name": "gpt-4o",
-                    "duration_ms": 900,
-                    "input_tokens": 1200,
-                    "output_tokens": 150,
-                    "cost_usd": 0.0045,
-                }
-            )
-            continue
-        tool = TOOLS[0] if looping else rng.choice(TOOLS)
-        args = {"q": "same"} if looping else {"id": rng.randrange(10_000)}
-        failed = status == "failed" and seq == steps
-        out.append(
-            {
-                "seq": seq,
-                "kind": "tool",
-                "name": tool,
-                "arguments": args,
-                "connection": "crm",
-                "status": "error" if failed else "ok",
-                "error": "HTTP 503 from crm" if failed else None,
-                "result": "ok",
-                "duration_ms": 120,
-            }
-        )
-    record = {
-        "id": f"bench-{i}",
-        "status": status,
-        "created_at": created.isoformat(),
-        "source": "trigger",
-        "input_type": rng.choice(["email", "pdf"]),
-        "output": "done",
-        "steps": out,
-    }
-    if status == "needs_input":
-        record["human_requests"] = [
-            {
-                "gate": "refund_over_500",
-                "type": "approval",
-                "status": "pending",
-                "created_at": created.isoformat(),
-            }
-        ]
-    return json.dumps(record)  # fmt: skip
-
-
-def generate(path: Path, jobs: int, steps: int, days: int) -> None:
-    """Write ``jobs`` JSONL lines of ``steps`` steps each to ``path``."""
-    rng = random.Random(42)
-    with path.open("w") as fh:
-        for i in range(jobs):
-            fh.write(make_line(i, steps, days, rng) + "\n")
 
 
 def main() -> None:
