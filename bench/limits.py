@@ -64,22 +64,24 @@ def tenth_rates(samples: Sequence[tuple[float, int]], total: int) -> tuple[float
     """(rate of the first tenth, rate of the last tenth) in jobs/s from ``samples`` of
     (seconds, jobs committed so far), in time order, of an import of ``total`` jobs.
 
-    First tenth: from the first sample with any job to the first with ≥ total/10 jobs; last
-    tenth: from the last sample with ≤ 9/10 of them to the first with all. Each rate is
-    jobs gained over seconds between those samples; None when the samples cannot tell
-    (a tenth committed between two samples, or the import not finished)."""
+    First tenth: from the last sample with no job committed (so the process's start-up is
+    left out, to within a poll) to the first with at least total/10; last tenth: from the
+    last sample with at most 9/10 of them to the first with all. Each rate is the jobs
+    gained over the seconds between those two samples. None when the samples cannot tell
+    (the import unfinished, or a stretch covering more than half of the jobs because
+    batches came faster than the polls)."""
     if total <= 0:
         return None
-    first = next((s for s in samples if s[1] > 0), None)
+    zero = [s for s in samples if s[1] == 0]
     tenth = next((s for s in samples if s[1] * 10 >= total), None)
     done = next((s for s in samples if s[1] >= total), None)
     before = [s for s in samples if s[1] * 10 <= total * 9]
-    if first is None or tenth is None or done is None or not before:
+    if not zero or tenth is None or done is None or not before:
         return None
-    last = before[-1]
-    if tenth[0] <= first[0] or done[0] <= last[0]:
+    start, last = zero[-1], before[-1]
+    if tenth[1] * 2 > total or last[1] * 2 < total:
         return None
-    return (tenth[1] - first[1]) / (tenth[0] - first[0]), (done[1] - last[1]) / (done[0] - last[0])
+    return tenth[1] / (tenth[0] - start[0]), (done[1] - last[1]) / (done[0] - last[0])
 
 
 def seconds(value: float | None) -> str:
@@ -347,10 +349,11 @@ def cross_rows(cases: list[Case]) -> tuple[list[list[str]], list[str]]:
             rows.append([f"check, PostgreSQL / SQLite, {pg.label}", f"PostgreSQL {seconds(a)}",
                          f"SQLite {seconds(b)}", ratio(a, b), "≤ 1.5×"])  # fmt: skip
     for (kind, jobs, days), long in by.items():
-        short = by.get((kind, jobs // 10, 30)) if days == 300 else None
+        # the same jobs per day over 30 days: the same window and baseline, less history
+        short = by.get((kind, jobs * 30 // days, 30)) if days > 30 else None
         if short is not None:
             rows.append([
-                f"{NAMES[kind]} check, 10× the history: {long.label} vs {short.label}",
+                f"{NAMES[kind]} check, {days // 30}× the history: {long.label} vs {short.label}",
                 f"{seconds(min(long.product_check))} vs {seconds(min(short.product_check))}",
                 f"{seconds(min(long.plain_check))} vs {seconds(min(short.plain_check))}",
                 change(min(long.product_check), min(short.product_check)), "≤ +20%",
