@@ -40,12 +40,13 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from _data import END, generate
+from _figures import change, percent, ratio, render, seconds, size_label, tenth_rates
 
 BENCH = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -55,86 +56,6 @@ AT = END.strftime("%Y-%m-%dT%H:%M:%SZ")  # the checks' window end: the generated
 POLL_SECONDS = 0.02  # how often the import's committed jobs are read (our choice)
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 TEAM = "default"
-
-
-# --- pure helpers (tests/bench/test_limits.py) -------------------------------------------
-
-
-def tenth_rates(samples: Sequence[tuple[float, int]], total: int) -> tuple[float, float] | None:
-    """(rate of the first tenth, rate of the last tenth) in jobs/s from ``samples`` of
-    (seconds, jobs committed so far), in time order, of an import of ``total`` jobs.
-
-    First tenth: from the last sample with no job committed (so the process's start-up is
-    left out, to within a poll) to the first with at least total/10; last tenth: from the
-    last sample with at most 9/10 of them to the first with all. Each rate is the jobs
-    gained over the seconds between those two samples. None when the samples cannot tell
-    (the import unfinished, or a stretch covering more than half of the jobs because
-    batches came faster than the polls)."""
-    if total <= 0:
-        return None
-    zero = [s for s in samples if s[1] == 0]
-    tenth = next((s for s in samples if s[1] * 10 >= total), None)
-    done = next((s for s in samples if s[1] >= total), None)
-    before = [s for s in samples if s[1] * 10 <= total * 9]
-    if not zero or tenth is None or done is None or not before:
-        return None
-    start, last = zero[-1], before[-1]
-    if tenth[1] * 2 > total or last[1] * 2 < total:
-        return None
-    return tenth[1] / (tenth[0] - start[0]), (done[1] - last[1]) / (done[0] - last[0])
-
-
-def seconds(value: float | None) -> str:
-    """``0.065 s``, ``1.23 s``, ``12.3 s``, ``123 s``; ``—`` for None."""
-    if value is None:
-        return "—"
-    if value < 1:
-        return f"{value:.3f} s"
-    if value < 10:
-        return f"{value:.2f} s"
-    return f"{value:.1f} s" if value < 100 else f"{value:,.0f} s"
-
-
-def ratio(ours: float | None, limit: float | None) -> str:
-    """``4.6×`` (``ours / limit``); ``—`` when either is missing or the limit is 0."""
-    if ours is None or not limit:
-        return "—"
-    return f"{ours / limit:.1f}×" if ours / limit < 100 else f"{ours / limit:,.0f}×"
-
-
-def change(new: float | None, old: float | None) -> str:
-    """``+12%`` (``new`` against ``old``); ``—`` when either is missing or ``old`` is 0."""
-    if new is None or not old:
-        return "—"
-    return f"{(new / old - 1) * 100:+.0f}%"
-
-
-def percent(part: float | None, whole: float | None) -> str:
-    """``95%`` (``part / whole``); ``—`` when either is missing or ``whole`` is 0."""
-    if part is None or not whole:
-        return "—"
-    return f"{part / whole * 100:.0f}%"
-
-
-def size_label(jobs: int, days: int) -> str:
-    """``100k jobs / 30 d`` (``1M`` for a million)."""
-    name = f"{jobs // 1_000_000}M" if jobs % 1_000_000 == 0 else f"{jobs // 1000}k"
-    return f"{name} jobs / {days} d" if jobs >= 1000 else f"{jobs} jobs / {days} d"
-
-
-HEADER = ("work", "sopwatch", "plain", "ratio", "target")
-
-
-def render(rows: Sequence[Sequence[str]], markdown: bool) -> str:
-    """The table (``HEADER`` then ``rows``) as Markdown or as aligned text."""
-    if markdown:
-        lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-        return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
-    widths = [max(len(r[i]) for r in [HEADER, *rows]) for i in range(len(HEADER))]
-    return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in [HEADER, *rows]
-    )
 
 
 # --- databases -------------------------------------------------------------------------
@@ -188,6 +109,17 @@ class Databases:
 
         with psycopg.connect(self.admin, autocommit=True) as conn:
             conn.execute(statement)  # type: ignore[arg-type]
+
+
+def unreachable(admin: str) -> str | None:
+    """Why the PostgreSQL server at ``admin`` cannot be used, or None when it can."""
+    import psycopg
+
+    try:
+        psycopg.connect(admin, connect_timeout=5).close()
+    except psycopg.Error as exc:
+        return f"cannot connect to {admin}: {str(exc).strip().splitlines()[0]}"
+    return None
 
 
 def committed_jobs(url: str) -> Callable[[], int]:
@@ -417,6 +349,10 @@ def main() -> None:
     if opts.long_days and not opts.quick:
         shapes.append((max(sizes), opts.long_days))
     kinds = [k.strip() for k in opts.databases.split(",")]
+    skipped = []
+    if "postgresql" in kinds and (problem := unreachable(opts.postgres_url)) is not None:
+        kinds.remove("postgresql")
+        skipped.append(f"PostgreSQL left out: {problem}")
     with tempfile.TemporaryDirectory(prefix="sopwatch-limits-") as tmp:
         workdir = opts.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
@@ -433,6 +369,7 @@ def main() -> None:
                 dbs.close()
     rows = [row for case in cases for row in case_rows(case)]
     extra, notes = cross_rows(cases)
+    notes = skipped + notes
     if not opts.no_startup:
         more, startup_notes = startup_rows(opts.runs)
         extra, notes = extra + more, notes + startup_notes

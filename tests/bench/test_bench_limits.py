@@ -1,4 +1,4 @@
-"""bench/limits.py's helpers, and its plain scripts against the product on a small file.
+"""bench/limits.py's helpers (bench/_figures.py) and its plain scripts, against the product.
 
 The plain import (bench/plain_import.py) must write what ``sopwatch import`` writes, and
 the plain check (bench/plain_check.py) must give the counts ``sopwatch check`` reports,
@@ -27,6 +27,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
 
 import _data  # noqa: E402
+import _figures  # noqa: E402
 import limits  # noqa: E402
 import plain_check  # noqa: E402
 import plain_import  # noqa: E402
@@ -40,49 +41,49 @@ DAYS = 10
 
 def test_tenth_rates_steady_and_slowing() -> None:
     steady = [(t / 10, t * 100) for t in range(11)]  # 100 jobs every 0.1 s
-    assert limits.tenth_rates(steady, 1000) == pytest.approx((1000.0, 1000.0))
+    assert _figures.tenth_rates(steady, 1000) == pytest.approx((1000.0, 1000.0))
     # the last tenth at half the speed: 100 jobs in 0.2 s
     slowing = [*steady[:10], (1.1, 1000)]
-    first, last = limits.tenth_rates(slowing, 1000) or (0, 0)
+    first, last = _figures.tenth_rates(slowing, 1000) or (0, 0)
     assert first == pytest.approx(1000.0)
     assert last == pytest.approx(500.0)
 
 
 def test_tenth_rates_cannot_tell() -> None:
-    assert limits.tenth_rates([(0.0, 0), (1.0, 1000)], 1000) is None  # all in one poll
-    assert limits.tenth_rates([(0.0, 0), (1.0, 100), (2.0, 500)], 1000) is None  # unfinished
-    assert limits.tenth_rates([(0.5, 100), (1.0, 1000)], 1000) is None  # no start seen
-    assert limits.tenth_rates([], 0) is None
+    assert _figures.tenth_rates([(0.0, 0), (1.0, 1000)], 1000) is None  # all in one poll
+    assert _figures.tenth_rates([(0.0, 0), (1.0, 100), (2.0, 500)], 1000) is None  # unfinished
+    assert _figures.tenth_rates([(0.5, 100), (1.0, 1000)], 1000) is None  # no start seen
+    assert _figures.tenth_rates([], 0) is None
 
 
 def test_tenth_rates_leave_out_start_up() -> None:
     # 0.5 s of start-up without a commit, then 100 jobs every 0.1 s
     samples = [(0.0, 0), (0.25, 0), (0.5, 0), *[(0.5 + t / 10, t * 100) for t in range(1, 11)]]
-    assert limits.tenth_rates(samples, 1000) == pytest.approx((1000.0, 1000.0))
+    assert _figures.tenth_rates(samples, 1000) == pytest.approx((1000.0, 1000.0))
 
 
 def test_formatting() -> None:
-    assert limits.seconds(0.0654) == "0.065 s"
-    assert limits.seconds(1.234) == "1.23 s"
-    assert limits.seconds(12.34) == "12.3 s"
-    assert limits.seconds(1234.5) == "1,234 s"
-    assert limits.seconds(None) == "—"
-    assert limits.ratio(0.88, 0.065) == "13.5×"
-    assert limits.ratio(1.0, 0) == "—"
-    assert limits.change(1.2, 1.0) == "+20%"
-    assert limits.change(0.9, 1.0) == "-10%"
-    assert limits.percent(0.95, 1.0) == "95%"
-    assert limits.size_label(1_000_000, 300) == "1M jobs / 300 d"
-    assert limits.size_label(10_000, 30) == "10k jobs / 30 d"
+    assert _figures.seconds(0.0654) == "0.065 s"
+    assert _figures.seconds(1.234) == "1.23 s"
+    assert _figures.seconds(12.34) == "12.3 s"
+    assert _figures.seconds(1234.5) == "1,234 s"
+    assert _figures.seconds(None) == "—"
+    assert _figures.ratio(0.88, 0.065) == "13.5×"
+    assert _figures.ratio(1.0, 0) == "—"
+    assert _figures.change(1.2, 1.0) == "+20%"
+    assert _figures.change(0.9, 1.0) == "-10%"
+    assert _figures.percent(0.95, 1.0) == "95%"
+    assert _figures.size_label(1_000_000, 300) == "1M jobs / 300 d"
+    assert _figures.size_label(10_000, 30) == "10k jobs / 30 d"
 
 
 def test_render_markdown_and_text() -> None:
     rows = [["SQLite import", "36.5 s", "5.0 s", "7.3×", "≤ 2×"]]
-    markdown = limits.render(rows, markdown=True).splitlines()
+    markdown = _figures.render(rows, markdown=True).splitlines()
     assert markdown[0] == "| work | sopwatch | plain | ratio | target |"
     assert markdown[1] == "|---|---|---|---|---|"
     assert markdown[2] == "| SQLite import | 36.5 s | 5.0 s | 7.3× | ≤ 2× |"
-    text = limits.render(rows, markdown=False).splitlines()
+    text = _figures.render(rows, markdown=False).splitlines()
     assert text[0].split() == ["work", "sopwatch", "plain", "ratio", "target"]
     assert text[1].index("36.5 s") == text[0].index("sopwatch")  # columns aligned
 
