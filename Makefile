@@ -47,8 +47,11 @@ unit: $(VENV)/.installed
 
 test: lint typecheck unit
 
+# import_and_check: the in-process figures; limits --quick: sopwatch against the plain-driver
+# limit at 10,000 jobs (the full table: python bench/limits.py, about an hour; docs/performance.md)
 bench: $(VENV)/.installed
 	$(BIN)/python bench/import_and_check.py
+	$(BIN)/python bench/limits.py --quick
 
 clean:
 	rm -rf $(VENV) .demo build *.egg-info .pytest_cache .mypy_cache .ruff_cache
