@@ -6,14 +6,16 @@ function ``CheckContext -> list[Finding]`` over it, so checks are tested without
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sopwatch.domain.assignment import Assignment
 from sopwatch.domain.case import Case
-from sopwatch.domain.enums import StepKind
+from sopwatch.domain.enums import HumanRequestStatus, StepKind
+from sopwatch.domain.facts import JobFacts
 from sopwatch.domain.job import HumanRequest, Job, Step
 
 
@@ -141,14 +143,95 @@ class StepFigures(NamedTuple):
     max_tokens: int | None = None
 
 
+#: Most stale, and most expired, pending human requests a context lists (our choice: the
+#: reports name the jobs of at most this many, oldest first, and count the rest; a thousand
+#: is already past reading, and loading them costs a few ms however long the backlog).
+MAX_LISTED_REQUESTS = 1_000
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PendingRequests:
+    """The assignment's human requests still pending at ``window.end``, counted whatever
+    their age (``monitor.load`` counts them in SQL, so the check's time does not grow with
+    the backlog):
+
+    - ``count``: pending requests created before the window end;
+    - ``stale``: those created more than ``settings.stale_after_ms`` before the window end;
+    - ``stale_gates``: gate → stale requests, most first, ties in order of each gate's
+      oldest request (``None`` for requests without a gate or with an empty one);
+    - ``expired``: pending requests whose ``expires_at`` is more than
+      ``settings.overdue_grace_ms`` before the window end.
+
+    The rows themselves are in ``CheckContext.human_requests`` only for the oldest
+    ``MAX_LISTED_REQUESTS`` stale ones (by ``created_at``, id) and the first
+    ``MAX_LISTED_REQUESTS`` expired ones (by ``expires_at``, id).
+    """
+
+    count: int = 0
+    stale: int = 0
+    stale_gates: tuple[tuple[str | None, int], ...] = ()
+    expired: int = 0
+
+
+def summarize_pending(
+    requests: Iterable[HumanRequest], end: datetime, stale_after_ms: int, grace_ms: int
+) -> PendingRequests:
+    """``PendingRequests`` of the pending ones among ``requests`` (each counted once, by
+    id), with the window ending at ``end`` (UTC): what ``monitor.load`` counts in SQL, for
+    contexts built without those counts (tests) and for gates of a listed backlog."""
+    unique = {r.id: r for r in requests if r.status == HumanRequestStatus.PENDING}
+    pending = sorted(
+        (r for r in unique.values() if r.created_at < end), key=lambda r: (r.created_at, r.id)
+    )
+    stale_before = end - timedelta(milliseconds=stale_after_ms)
+    expired_before = end - timedelta(milliseconds=grace_ms)
+    stale = [r for r in pending if r.created_at < stale_before]
+    return PendingRequests(
+        count=len(pending),
+        stale=len(stale),
+        stale_gates=tuple(Counter(r.gate or None for r in stale).most_common()),
+        expired=sum(
+            1 for r in pending if r.expires_at is not None and r.expires_at < expired_before
+        ),
+    )
+
+
+class WriteCall(NamedTuple):
+    """One successful write of a window job whose tool and arguments another window
+    job's write has too (``store.window.repeated_writes``): the job, the step's ``seq``,
+    the tool, the arguments text (whole), and when the step ran (UTC)."""
+
+    job_id: int
+    seq: int
+    tool: str
+    arguments: str
+    at: datetime
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class CheckContext:
     """Everything one run of the daily check reads.
 
     - ``jobs``: the assignment's jobs created in the window, oldest first;
-    - ``steps``: job id → that job's steps in ``seq`` order (window jobs only);
-    - ``human_requests``: requests raised by window jobs, plus every request of the
-      assignment still pending at ``window.end`` whatever its age;
+    - ``steps``: job id → that job's steps in ``seq`` order, for the window jobs whose
+      steps a finding may read (``monitor.load.steps_needed``: failed, unfinished,
+      looping, with a failed or cut step, with a repeated write, without facts) and for
+      the jobs of ``step_sample``; a job not in it has steps no finding names;
+    - ``step_sample``: the window jobs whose steps the per-model and per-tool tallies
+      read (``step_latency``, ``truncated_output``, the cost driver): an evenly spaced
+      sample (``monitor.load.STEP_SAMPLE``); None when ``steps`` holds every window job's
+      steps (a window no larger than the sample, or a context built by hand);
+    - ``writes``: with a sampled window, the repeated successful writes of its jobs
+      (``WriteCall``, any order), which ``duplicate_side_effect`` reads instead of
+      steps; None when ``steps`` holds every window job's steps;
+    - ``facts``: job id → the ``JobFacts`` derived when the job was written, for window
+      jobs whose facts are current (empty for a context built by hand);
+    - ``human_requests``: requests raised by window jobs, plus the assignment's pending
+      requests that ``pending`` lists (the oldest stale and first expired ones, at most
+      ``MAX_LISTED_REQUESTS`` of each); a context built by hand may hold every pending
+      request instead;
+    - ``pending``: the pending requests counted by age (``PendingRequests``); None when
+      the context was built by hand, and the checks count ``human_requests`` instead;
     - ``request_jobs``: job id → job for every job a request in ``human_requests`` names;
     - ``cases``: the cases worked on by window jobs (case id → case);
     - ``running_before``: the assignment's jobs still ``running`` that were created before
@@ -182,3 +265,7 @@ class CheckContext:
     postponed_cases: Mapping[int, Case] = field(default_factory=dict)
     postponed_case_jobs: Mapping[int, tuple[Job, ...]] = field(default_factory=dict)
     baseline_steps: Mapping[int, tuple[StepFigures, ...]] = field(default_factory=dict)
+    pending: PendingRequests | None = None
+    step_sample: frozenset[int] | None = None
+    writes: tuple[WriteCall, ...] | None = None
+    facts: Mapping[int, JobFacts] = field(default_factory=dict)

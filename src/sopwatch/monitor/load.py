@@ -7,28 +7,38 @@ never whole tables (docs/architecture.md "Facts measured").
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from sopwatch.domain.assignment import Assignment
 from sopwatch.domain.case import Case
-from sopwatch.domain.enums import CaseStatus, StepKind
+from sopwatch.domain.enums import CaseStatus, JobStatus, StepKind
+from sopwatch.domain.facts import JobFacts
 from sopwatch.domain.job import HumanRequest, Job, Step
-from sopwatch.monitor.context import Baseline, CheckContext, CheckSettings, StepFigures, Window
+from sopwatch.monitor.context import (
+    MAX_LISTED_REQUESTS,
+    Baseline,
+    CheckContext,
+    CheckSettings,
+    PendingRequests,
+    StepFigures,
+    Window,
+    WriteCall,
+    summarize_pending,
+)
 from sopwatch.store.assignments import list_revisions
 from sopwatch.store.cases import case_from_row, cases
 from sopwatch.store.jobs import (
-    count_requests,
     jobs,
-    jobs_between,
-    pending_requests,
     requests_of,
     steps,
     steps_of,
 )
+from sopwatch.store.pending import count_pending, listed_pending, stale_gates
 from sopwatch.store.unfinished import jobs_on_postponed_cases, last_steps_of, running_jobs_before
+from sopwatch.store.window import count_requests_between, repeated_writes, window_jobs
 
 TRAILING_BASELINE = timedelta(days=7)  # docs/architecture.md: "else the trailing 7 days"
 #: At most this many running jobs from before the window are loaded (our choice: bounds
@@ -38,6 +48,14 @@ MAX_RUNNING_BEFORE = 1_000
 #: (our choice: a bounded index range; a case overdue for longer was named by every daily
 #: check of that week).
 POSTPONED_LOOKBACK = timedelta(days=7)
+#: Most window jobs whose steps the per-model and per-tool tallies read (our choice:
+#: 1,000 jobs give thousands of calls, enough for stable medians, 95th percentiles, cut
+#: shares and cost per job of every model and tool a job in a hundred uses; a window of
+#: at most this many jobs is read whole, so the findings on it are exact; loading them
+#: costs a bounded ~0.1 s however busy the window).
+STEP_SAMPLE = 1_000
+#: Statuses of a job that has not finished: its last step says where it waits or stuck.
+_UNFINISHED = frozenset({JobStatus.PENDING, JobStatus.RUNNING, JobStatus.NEEDS_INPUT})
 
 
 def default_at(conn: sa.Connection, assignment: Assignment, now: datetime) -> datetime:
@@ -50,7 +68,7 @@ def default_at(conn: sa.Connection, assignment: Assignment, now: datetime) -> da
     """
     newest = conn.execute(
         sa.select(jobs.c.imported)
-        .where(jobs.c.assignment_id == assignment.id)
+        .where(jobs.c.team_id == assignment.team_id, jobs.c.assignment_id == assignment.id)
         .order_by(jobs.c.created_at.desc())
         .limit(1)
     ).scalar()
@@ -71,32 +89,39 @@ def load_context(
     at: datetime,
     length: timedelta,
     settings: CheckSettings,
+    step_sample: int = STEP_SAMPLE,
 ) -> CheckContext:
-    """The context of a check of ``assignment`` over ``[at - length, at)`` (UTC)."""
+    """The context of a check of ``assignment`` over ``[at - length, at)`` (UTC).
+
+    Steps are read for every window job when the window has at most ``step_sample``
+    jobs, or when any of its jobs lacks current facts (``sopwatch db rebuild-facts``);
+    else only for the jobs a finding may name (``steps_needed``) and an evenly spaced
+    sample of ``step_sample`` jobs for the per-model and per-tool tallies
+    (``CheckContext.step_sample``), and the duplicate check reads the repeated writes
+    (``CheckContext.writes``)."""
     window = Window(start=at - length, end=at)
-    window_jobs = jobs_between(conn, assignment.id, window.start, window.end)
-    job_ids = [j.id for j in window_jobs]
-    requests = requests_of(conn, job_ids)
-    request_jobs: dict[int, Job] = {j.id: j for j in window_jobs}
-    seen = {r.id for r in requests}
-    older: list[HumanRequest] = []
-    for request, job in pending_requests(conn, assignment.id, window.end):
-        if request.id not in seen:
-            older.append(request)
-            request_jobs[job.id] = job
+    loaded, facts = window_jobs(conn, assignment.team_id, assignment.id, window.start, window.end)
+    pending, requests, request_jobs = _requests(conn, assignment, window, settings, loaded)
     running_before, last_steps = load_running_before(conn, assignment, window)
     baseline = load_baseline(conn, assignment, window)
-    window_cases = _cases(conn, window_jobs)
+    window_cases = _cases(conn, loaded)
     postponed_cases, postponed_case_jobs = load_postponed_cases(
-        conn, assignment, window, (window_jobs, window_cases), baseline
+        conn, assignment, window, (loaded, window_cases), baseline
+    )
+    steps, sample, writes = load_window_steps(
+        conn, assignment, window, (loaded, facts), settings, step_sample
     )
     return CheckContext(
         assignment=assignment,
         window=window,
         baseline=baseline,
-        jobs=tuple(window_jobs),
-        steps=steps_of(conn, job_ids),
-        human_requests=tuple(older + requests),
+        jobs=tuple(loaded),
+        steps=steps,
+        step_sample=sample,
+        writes=writes,
+        facts=facts,
+        human_requests=requests,
+        pending=pending,
         request_jobs=request_jobs,
         cases=window_cases,
         settings=settings,
@@ -109,6 +134,112 @@ def load_context(
     )
 
 
+def _requests(
+    conn: sa.Connection,
+    assignment: Assignment,
+    window: Window,
+    settings: CheckSettings,
+    loaded: list[Job],
+) -> tuple[PendingRequests, tuple[HumanRequest, ...], dict[int, Job]]:
+    """The pending requests counted (``load_pending``); the requests of the window jobs
+    and the pending ones listed, oldest first, each once; job id → job for the window
+    jobs and the listed requests' jobs."""
+    requests = requests_of(conn, [job.id for job in loaded])
+    request_jobs: dict[int, Job] = {job.id: job for job in loaded}
+    pending, older = load_pending(conn, assignment, window, settings)
+    seen = {r.id for r in requests}
+    for request, job in older:
+        if request.id not in seen:
+            seen.add(request.id)
+            requests.append(request)
+            request_jobs[job.id] = job
+    requests.sort(key=lambda r: (r.created_at, r.id))
+    return pending, tuple(requests), request_jobs
+
+
+def load_window_steps(
+    conn: sa.Connection,
+    assignment: Assignment,
+    window: Window,
+    loaded: tuple[list[Job], dict[int, JobFacts]],
+    settings: CheckSettings,
+    step_sample: int = STEP_SAMPLE,
+) -> tuple[dict[int, tuple[Step, ...]], frozenset[int] | None, tuple[WriteCall, ...] | None]:
+    """``(steps, sample, writes)`` of ``CheckContext`` for the window's jobs and their
+    facts (``loaded``): every job's steps, None, None when the window has at most
+    ``step_sample`` jobs or a job without current facts; else the steps of the jobs of
+    ``steps_needed`` and of ``evenly_spaced(jobs, step_sample)``, the sampled ids, and
+    the window's repeated writes (``store.window.repeated_writes``)."""
+    jobs_, facts = loaded
+    ids = [job.id for job in jobs_]
+    if len(jobs_) <= step_sample or len(facts) < len(jobs_):
+        return steps_of(conn, ids), None, None
+    sample = frozenset(job.id for job in evenly_spaced(jobs_, step_sample))
+    needed = steps_needed(jobs_, facts, settings) | sample
+    found = repeated_writes(conn, assignment.team_id, assignment.id, window.start, window.end)
+    writes = tuple(WriteCall(*row) for row in found)
+    return steps_of(conn, [i for i in ids if i in needed]), sample, writes
+
+
+def load_pending(
+    conn: sa.Connection,
+    assignment: Assignment,
+    window: Window,
+    settings: CheckSettings,
+    limit: int = MAX_LISTED_REQUESTS,
+) -> tuple[PendingRequests, list[tuple[HumanRequest, Job]]]:
+    """The assignment's requests pending at ``window.end``, counted by age in SQL, and the
+    rows the findings list with their jobs: the oldest ``limit`` stale ones and the first
+    ``limit`` past their expiry (``PendingRequests``; a request both stale and expired
+    comes twice). Three
+    queries, four when more requests are stale than are listed (their gates are then
+    counted in SQL, else over the listed rows); none loads the whole backlog."""
+    end = window.end
+    stale_before = end - timedelta(milliseconds=settings.stale_after_ms)
+    expired_before = end - timedelta(milliseconds=settings.overdue_grace_ms)
+    count, stale, expired = count_pending(conn, assignment.id, end, stale_before, expired_before)
+    listed: list[tuple[HumanRequest, Job]] = []
+    if stale:
+        listed += listed_pending(conn, assignment.id, end, stale_before=stale_before, limit=limit)
+    if stale > len(listed):
+        gates = tuple(stale_gates(conn, assignment.id, end, stale_before))
+    else:
+        counted = summarize_pending((r for r, _ in listed), end, settings.stale_after_ms, 0)
+        gates = counted.stale_gates
+    if expired:
+        listed += listed_pending(
+            conn, assignment.id, end, expired_before=expired_before, limit=limit
+        )
+    summary = PendingRequests(count=count, stale=stale, stale_gates=gates, expired=expired)
+    return summary, listed
+
+
+def steps_needed(
+    window_jobs: Sequence[Job], facts: Mapping[int, JobFacts], settings: CheckSettings
+) -> set[int]:
+    """Ids of the window jobs whose steps a finding may read, from their facts alone:
+    failed or unfinished jobs (attention, clusters, contradictions, stuck), jobs with a
+    failed step (connections, clusters, contradictions) or a cut model call
+    (``truncated_output``), jobs whose calls repeat up to the loop thresholds of
+    ``settings`` (``tool_loop``, and ``duplicate_side_effect`` leaving a job's looping
+    write to it: ``JobFacts`` loop figures), and every job without current facts."""
+    needed: set[int] = set()
+    repeats, rounds = settings.loop_min_repeats, settings.loop_cycle_rounds
+    for job in window_jobs:
+        found = facts.get(job.id)
+        if (
+            found is None
+            or job.status == JobStatus.FAILED
+            or job.status in _UNFINISHED
+            or found.failed_steps
+            or found.truncated_calls
+            or found.loop_calls >= repeats
+            or found.loop_rounds >= rounds
+        ):
+            needed.add(job.id)
+    return needed
+
+
 def load_baseline(conn: sa.Connection, assignment: Assignment, window: Window) -> Baseline:
     """The testing period when the assignment has one, else the 7 days before the window."""
     if assignment.testing_from is not None and assignment.testing_until is not None:
@@ -118,7 +249,9 @@ def load_baseline(conn: sa.Connection, assignment: Assignment, window: Window) -
         end = max(start, min(assignment.testing_until, window.start))
     else:
         kind, start, end = "trailing_7d", window.start - TRAILING_BASELINE, window.start
-    base_jobs = jobs_between(conn, assignment.id, start, end, light=True)
+    base_jobs, _ = window_jobs(
+        conn, assignment.team_id, assignment.id, start, end, text=False, with_facts=False
+    )
     if not base_jobs:
         kind = "none" if kind == "trailing_7d" else kind
     return Baseline(
@@ -127,7 +260,9 @@ def load_baseline(conn: sa.Connection, assignment: Assignment, window: Window) -
         end=end,
         jobs=tuple(base_jobs),
         cases=tuple(_cases(conn, base_jobs).values()),
-        human_request_count=count_requests(conn, [j.id for j in base_jobs]),
+        human_request_count=count_requests_between(
+            conn, assignment.team_id, assignment.id, start, end
+        ),
     )
 
 

@@ -111,10 +111,15 @@ class Window:
 
 
 def _jobs_using(ctx: CheckContext) -> Counter[str]:
-    """Connection → window jobs with a step through it (one pass over the steps)."""
+    """Connection → window jobs with a step through it: from each job's facts
+    (``JobFacts.connections``), else from its steps."""
     used: Counter[str] = Counter()
     for job in ctx.jobs:
-        used.update({s.connection for s in ctx.steps.get(job.id, ()) if s.connection})
+        facts = ctx.facts.get(job.id)
+        if facts is not None:
+            used.update(facts.connections)
+        else:
+            used.update({s.connection for s in ctx.steps.get(job.id, ()) if s.connection})
     return used
 
 

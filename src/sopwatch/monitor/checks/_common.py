@@ -22,7 +22,12 @@ from sopwatch.domain.enums import HumanRequestStatus, JobStatus, Severity, StepS
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import MICROS_PER_USD, HumanRequest, Job, Step
 from sopwatch.domain.payload import error_line, summarize_error
-from sopwatch.monitor.context import CheckContext
+from sopwatch.monitor.context import (
+    MAX_LISTED_REQUESTS,
+    CheckContext,
+    PendingRequests,
+    summarize_pending,
+)
 
 #: The response of every ``ok`` finding.
 OK_RESPONSE = "No action needed."
@@ -151,6 +156,32 @@ def pending_requests(ctx: CheckContext) -> list[HumanRequest]:
         if r.status == HumanRequestStatus.PENDING and r.created_at < ctx.window.end
     ]
     return sorted(found, key=lambda r: (r.created_at, r.id))
+
+
+def pending_counts(ctx: CheckContext) -> PendingRequests:
+    """The pending requests counted by age: ``ctx.pending`` as loaded (counted in SQL),
+    else counted over ``ctx.human_requests`` (a context built by hand)."""
+    if ctx.pending is not None:
+        return ctx.pending
+    settings = ctx.settings
+    return summarize_pending(
+        ctx.human_requests, ctx.window.end, settings.stale_after_ms, settings.overdue_grace_ms
+    )
+
+
+def listed(requests: list[HumanRequest]) -> list[HumanRequest]:
+    """The first ``MAX_LISTED_REQUESTS`` of ``requests`` (already in the order listed):
+    the rows a finding names, as ``monitor.load`` loads them."""
+    return requests[:MAX_LISTED_REQUESTS]
+
+
+def sampled_steps(ctx: CheckContext) -> list[tuple[Step, ...]]:
+    """The steps the per-model and per-tool tallies read, per job in window order: every
+    loaded job's when ``ctx.step_sample`` is None, else the sampled jobs'."""
+    if ctx.step_sample is None:
+        return list(ctx.steps.values())
+    sample = ctx.step_sample
+    return [ctx.steps.get(job.id, ()) for job in ctx.jobs if job.id in sample]
 
 
 def failed_jobs(jobs: Iterable[Job]) -> list[Job]:

@@ -178,9 +178,12 @@ class CostDriver:
 
 def cost_driver(ctx: CheckContext, window: Sequence[Job]) -> CostDriver | None:
     """The step key (kind, name, model) whose cost per job grew most from the sampled
-    baseline jobs with a cost to the ``window`` jobs (those with a cost); None when the
-    sample has no job with a cost, or no step's cost per job grew."""
+    baseline jobs with a cost to the ``window`` jobs (those with a cost; of a sampled
+    window, ``ctx.step_sample``, those sampled); None when the sample has no job with a
+    cost, or no step's cost per job grew."""
     base_jobs = _sampled_with_cost(ctx.baseline.jobs, ctx.baseline_steps)
+    if ctx.step_sample is not None:
+        window = [job for job in window if job.id in ctx.step_sample]
     if not window or not base_jobs:
         return None
     now = _tally(step for job in window for step in ctx.steps.get(job.id, ()))

@@ -14,7 +14,7 @@ they cannot be told apart (our choice: a missed duplicate beats a false one).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -28,7 +28,7 @@ from sopwatch.domain.payload import short_digest
 from sopwatch.domain.tools import is_read_tool
 from sopwatch.monitor.checks._common import fmt_count, fmt_num, ok_finding, plural, truncate
 from sopwatch.monitor.checks._digest import minutes
-from sopwatch.monitor.context import CheckContext
+from sopwatch.monitor.context import CheckContext, WriteCall
 
 #: At most this many findings, worst first; the rest are summarised in one more finding
 #: (our choice, as for tool loops: a report a person reads in under a minute).
@@ -55,10 +55,9 @@ RESPONSE_DUPLICATE = (
 
 @dataclass(frozen=True, slots=True)
 class _Call:
-    """One successful write: the job, the step and when it ran (UTC)."""
+    """One successful write: the job and when it ran (UTC)."""
 
     job: Job
-    step: Step
     at: datetime
 
 
@@ -93,22 +92,48 @@ def check_duplicate_side_effects(ctx: CheckContext) -> list[Finding]:
     interval = timedelta(milliseconds=ctx.settings.duplicate_interval_ms)
     loops: dict[int, Repeat | None] = {}
     duplicates: list[_Duplicate] = []
-    for (tool, arguments), made in _writes(ctx).items():
-        if len(made) < 2:
+    made_by = _writes(ctx) if ctx.writes is None else _listed_writes(ctx, ctx.writes)
+    for (tool, arguments), calls in made_by.items():
+        if len(calls) < 2:
             continue
-        calls = [_Call(job=job, step=step, at=step_time(step, job)) for job, step in made]
         if _close(calls, interval):
             found = _episodes(tool, arguments, calls, interval)
             duplicates.extend(d for d in found if not _left_to_loops(ctx, d, loops))
     if not duplicates:
         title = "No write succeeded twice with the same arguments"
         return [ok_finding("duplicate_side_effect", title)]
-    findings = [_finding(ctx, duplicate) for duplicate in duplicates]
-    findings.sort(key=lambda f: (f.severity != Severity.ACT, -f.evidence["count"]))
-    return findings[:MAX_DUPLICATE_FINDINGS] + _rest(findings[MAX_DUPLICATE_FINDINGS:])
+    duplicates.sort(key=lambda d: (_severity(d) != Severity.ACT, -len(d.calls)))
+    findings = [_finding(ctx, duplicate) for duplicate in duplicates[:MAX_DUPLICATE_FINDINGS]]
+    return findings + _rest(duplicates[MAX_DUPLICATE_FINDINGS:])
 
 
-def _writes(ctx: CheckContext) -> dict[tuple[str, str], list[tuple[Job, Step]]]:
+def _listed_writes(
+    ctx: CheckContext, writes: Sequence[WriteCall]
+) -> dict[tuple[str, str], list[_Call]]:
+    """(tool, arguments) → calls, as ``_writes`` gives them, from the repeated writes the
+    context lists (``ctx.writes``, a sampled window's) instead of steps: in job then step
+    order, pairs in the order they came back, calls of the assignment's read tools left
+    out."""
+    order = {job.id: i for i, job in enumerate(ctx.jobs)}
+    jobs = {job.id: job for job in ctx.jobs}
+    read_tools = frozenset(ctx.assignment.read_tools)
+    reads: dict[str, bool] = {}
+    first: dict[tuple[str, str], _Call] = {}
+    found: dict[tuple[str, str], list[_Call]] = {}
+    for write in sorted(writes, key=lambda w: (order.get(w.job_id, -1), w.seq)):
+        read = reads.get(write.tool)
+        if read is None:
+            read = reads[write.tool] = is_read_tool(write.tool, read_tools)
+        if read or write.job_id not in jobs:
+            continue
+        call, key = _Call(job=jobs[write.job_id], at=write.at), (write.tool, write.arguments)
+        seen = first.setdefault(key, call)
+        if seen is not call:
+            found.setdefault(key, [seen]).append(call)
+    return found
+
+
+def _writes(ctx: CheckContext) -> dict[tuple[str, str], list[_Call]]:
     """(tool, arguments) → the successful write calls of window jobs with their job, in
     job then step order, for the pairs called at least twice; calls without logged
     arguments or with arguments cut are left out.
@@ -140,7 +165,10 @@ def _writes(ctx: CheckContext) -> dict[tuple[str, str], list[tuple[Job, Step]]]:
             else:
                 again.setdefault((name, arguments), [seen]).append(step)
     jobs = {job.id: job for job in ctx.jobs}
-    return {key: [(jobs[s.job_id], s) for s in calls] for key, calls in again.items()}
+    return {
+        key: [_Call(job=jobs[s.job_id], at=step_time(s, jobs[s.job_id])) for s in calls]
+        for key, calls in again.items()
+    }
 
 
 def _close(calls: list[_Call], interval: timedelta) -> bool:
@@ -254,12 +282,13 @@ def _finding(ctx: CheckContext, duplicate: _Duplicate) -> Finding:
     )
 
 
-def _rest(rest: list[Finding]) -> list[Finding]:
-    """One finding naming the jobs of the duplicates left out of the report, if any."""
+def _rest(rest: list[_Duplicate]) -> list[Finding]:
+    """One finding naming the jobs of the duplicates left out of the report, if any (no
+    finding is built for each: a busy window can hold thousands)."""
     if not rest:
         return []
-    severity = Severity.ACT if any(f.severity == Severity.ACT for f in rest) else Severity.WATCH
-    jobs = list(dict.fromkeys(label for f in rest for label in f.evidence["job_ids"]))
+    severity = Severity.ACT if any(_severity(d) == Severity.ACT for d in rest) else Severity.WATCH
+    jobs = list(dict.fromkeys(job.label for d in rest for job in d.jobs))
     return [
         Finding(
             kind="duplicate_side_effect",

@@ -7,6 +7,7 @@ Findings: ``inbox_pending`` (more requests raised than the baseline predicts) an
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 from sopwatch.domain.enums import Severity
@@ -18,7 +19,9 @@ from sopwatch.monitor.checks._common import (
     fmt_num,
     jobs_by_id,
     label_of,
+    listed,
     ok_finding,
+    pending_counts,
     pending_requests,
     plural,
 )
@@ -57,8 +60,7 @@ MIN_SPIKE = 3
 
 def check_inbox(ctx: CheckContext) -> list[Finding]:
     """Activity Inbox: ``[inbox_pending, inbox_stale]`` findings (always both)."""
-    pending = pending_requests(ctx)
-    return [_pending_finding(ctx, pending), _stale_finding(ctx, pending)]
+    return [_pending_finding(ctx, pending_counts(ctx).count), _stale_finding(ctx)]
 
 
 def _gates(requests: list[HumanRequest]) -> dict[str, int]:
@@ -74,22 +76,23 @@ def _expected_pending(ctx: CheckContext) -> float | None:
     return ctx.baseline.human_request_count / len(ctx.baseline.jobs) * len(ctx.jobs)
 
 
-def _pending_finding(ctx: CheckContext, pending: list[HumanRequest]) -> Finding:
+def _pending_finding(ctx: CheckContext, pending: int) -> Finding:
     """``inbox_pending``: requests raised in the window against the baseline expectation.
 
     The spike test compares like with like: requests raised by window jobs against
-    baseline requests per job × window jobs; the whole backlog (``pending``, whatever its
-    age) is reported beside it, and old requests are ``inbox_stale``'s business. watch when
-    the raised count is at least ``MIN_SPIKE``, above expectation and Poisson-significant
-    (P(X ≥ raised | expected) < ``settings.significance``); never act by itself. Without a
-    baseline the count is reported as ok (our choice: no expectation, no spike claim).
+    baseline requests per job × window jobs; the whole backlog (``pending`` requests,
+    whatever their age) is reported beside it, and old requests are ``inbox_stale``'s
+    business. watch when the raised count is at least ``MIN_SPIKE``, above expectation
+    and Poisson-significant (P(X ≥ raised | expected) < ``settings.significance``); never
+    act by itself. Without a baseline the count is reported as ok (our choice: no
+    expectation, no spike claim).
     """
     window_ids = {job.id for job in ctx.jobs}
     raised = [r for r in ctx.human_requests if r.job_id in window_ids]
     expected = _expected_pending(ctx)
     gates = _gates(raised)
     evidence = _pending_evidence(ctx, raised, pending, expected, gates)
-    backlog = f"; {fmt_count(len(pending))} pending in all" if pending else "; none pending"
+    backlog = f"; {fmt_count(pending)} pending in all" if pending else "; none pending"
     if not raised:
         return ok_finding(
             "inbox_pending", f"No human requests raised in the window{backlog}", evidence
@@ -124,7 +127,7 @@ def _pending_finding(ctx: CheckContext, pending: list[HumanRequest]) -> Finding:
 def _pending_evidence(
     ctx: CheckContext,
     raised: list[HumanRequest],
-    pending: list[HumanRequest],
+    pending: int,
     expected: float | None,
     gates: dict[str, int],
 ) -> dict[str, Any]:
@@ -134,24 +137,28 @@ def _pending_evidence(
     return {
         "job_ids": list(dict.fromkeys(label_of(r.job_id, table) for r in raised)),
         "raised_in_window": len(raised),
-        "pending": len(pending),
+        "pending": pending,
         "expected": None if expected is None else round(expected, 2),
         "gates": gates,
     }
 
 
-def _stale_finding(ctx: CheckContext, pending: list[HumanRequest]) -> Finding:
+def _stale_finding(ctx: CheckContext) -> Finding:
     """``inbox_stale``: act when any pending request is older than
     ``settings.stale_after_ms`` at the window end (issue #2 default 4 h; seed: "sitting
-    unanswered for more than a few hours"). Evidence ages are in hours."""
+    unanswered for more than a few hours"). Evidence ages are in hours; ``count`` and
+    ``gates`` count every stale request, ``job_ids`` names the jobs of the oldest
+    ``MAX_LISTED_REQUESTS`` (``_common.listed``)."""
     limit_ms = ctx.settings.stale_after_ms
     end = ctx.window.end
-    stale = [r for r in pending if (end - r.created_at).total_seconds() * 1000 > limit_ms]
+    before = end - timedelta(milliseconds=limit_ms)
+    stale = listed([r for r in pending_requests(ctx) if r.created_at < before])
+    counts = pending_counts(ctx)
     limit_h = round(limit_ms / 3_600_000, 2)
     table = jobs_by_id(ctx)
     evidence: dict[str, Any] = {
         "job_ids": list(dict.fromkeys(label_of(r.job_id, table) for r in stale)),
-        "count": len(stale),
+        "count": counts.stale,
         "stale_after_hours": limit_h,
     }
     if not stale:
@@ -159,9 +166,9 @@ def _stale_finding(ctx: CheckContext, pending: list[HumanRequest]) -> Finding:
         return ok_finding("inbox_stale", title, evidence)
     oldest_h = round((end - stale[0].created_at).total_seconds() / 3600, 1)
     evidence["oldest_age_hours"] = oldest_h
-    evidence["gates"] = _gates(stale)
+    evidence["gates"] = {gate or _NO_GATE: n for gate, n in counts.stale_gates}
     title = (
-        f"{plural(len(stale), 'human request')} unanswered for more than "
+        f"{plural(counts.stale, 'human request')} unanswered for more than "
         f"{fmt_num(limit_h, 2, trim=True)} h (oldest {fmt_num(oldest_h)} h)"
     )
     return Finding(

@@ -37,6 +37,7 @@ from sopwatch.monitor.checks._common import (
     labels,
     ok_finding,
     plural,
+    sampled_steps,
 )
 from sopwatch.monitor.checks._skipped import mark_skipped
 from sopwatch.monitor.checks._spread import ACT_RATIO, DRIFT_RATIO
@@ -111,7 +112,7 @@ def check_step_latency(ctx: CheckContext) -> list[Finding]:
     model and tool compared, the calls and the p50 and p95 (seconds) of window and
     baseline. ok with ``evidence["skipped"]`` when the baseline sample has no step
     durations."""
-    window, window_ms = _grouped(ctx.steps.values())
+    window, window_ms = _grouped(sampled_steps(ctx))
     if not window:
         return [ok_finding("step_latency", "No model or tool call durations in the window")]
     base, base_ms = _grouped(ctx.baseline_steps.values())

@@ -29,7 +29,14 @@ from sopwatch.domain.enums import Severity, StepKind
 from sopwatch.domain.facts import is_cut
 from sopwatch.domain.finding import Finding
 from sopwatch.domain.job import Job, Step
-from sopwatch.monitor.checks._common import MAX_DETAIL_ROWS, fmt_count, ok_finding, pct, plural
+from sopwatch.monitor.checks._common import (
+    MAX_DETAIL_ROWS,
+    fmt_count,
+    ok_finding,
+    pct,
+    plural,
+    sampled_steps,
+)
 from sopwatch.monitor.checks._skipped import mark_skipped
 from sopwatch.monitor.context import CheckContext, StepFigures
 from sopwatch.monitor.stats import rate_higher_p
@@ -58,7 +65,7 @@ RESPONSE_TRUNCATED = (
 def check_truncated_output(ctx: CheckContext) -> list[Finding]:
     """``truncated_output``: one finding per model whose cut calls meet the module's rules
     (at most ``MAX_FINDINGS``, most cut first); else one ok finding."""
-    window = _tally(ctx.steps.values())
+    window = _tally(sampled_steps(ctx))
     base = _tally(ctx.baseline_steps.values())
     jobs = {job.id: job for job in ctx.jobs}
     findings = []

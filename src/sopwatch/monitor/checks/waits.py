@@ -13,8 +13,9 @@ Finding ``overdue_wait``, one per kind of wait (``wait`` in the evidence):
 Both are ``act`` (our choice: each names a piece of work that is stuck for good unless
 someone acts; nothing in the data will move it). Cases come from
 ``ctx.postponed_cases`` (postponed cases that jobs of the window or the 7 days before it
-worked on), requests from ``ctx.human_requests`` (every pending request of the
-assignment). Overdue spans are minutes in the evidence.
+worked on), requests from ``ctx.human_requests`` (the first ``MAX_LISTED_REQUESTS``
+pending requests of the assignment past their expiry, counted in all by
+``ctx.pending``). Overdue spans are minutes in the evidence.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from sopwatch.monitor.checks._common import (
     MAX_DETAIL_ROWS,
     jobs_by_id,
     label_of,
+    listed,
     ok_finding,
+    pending_counts,
     pending_requests,
     plural,
 )
@@ -146,7 +149,7 @@ def _requests(ctx: CheckContext, cutoff: datetime) -> Finding | None:
     ]
     if not expired:
         return None
-    expired.sort(key=lambda r: (r.expires_at or cutoff, r.id))
+    expired = listed(sorted(expired, key=lambda r: (r.expires_at or cutoff, r.id)))
     end = ctx.window.end
     table = jobs_by_id(ctx)
     rows = [
@@ -166,12 +169,13 @@ def _requests(ctx: CheckContext, cutoff: datetime) -> Finding | None:
         f"Human request {first.id}{gate} of job {label_of(first.job_id, table)} expired at "
         f"{clock(due, end)}, {span(ms_between(due, end))} ago, and is still pending"
     )
-    if len(expired) > 1:
-        title = f"{plural(len(expired), 'pending human request')} past expiry; oldest: " + title
+    count = pending_counts(ctx).expired
+    if count > 1:
+        title = f"{plural(count, 'pending human request')} past expiry; oldest: " + title
     evidence: dict[str, Any] = {
         "job_ids": list(dict.fromkeys(row["job_id"] for row in rows)),
         "wait": "request",
-        "count": len(expired),
+        "count": count,
         "waits": rows[:MAX_DETAIL_ROWS],
     }
     return Finding(
