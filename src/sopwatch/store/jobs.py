@@ -233,25 +233,6 @@ def _job_select(light: bool = False) -> sa.Select[Any]:
     )
 
 
-def jobs_between(
-    conn: sa.Connection, assignment_id: int, start: datetime, end: datetime, light: bool = False
-) -> list[Job]:
-    """The assignment's jobs created in ``[start, end)``, oldest first.
-
-    ``light`` leaves out input and output text (for baselines, which only count).
-    """
-    query = (
-        _job_select(light)
-        .where(
-            jobs.c.assignment_id == assignment_id,
-            jobs.c.created_at >= start,
-            jobs.c.created_at < end,
-        )
-        .order_by(jobs.c.created_at, jobs.c.id)
-    )
-    return [job_from_row(r) for r in conn.execute(query)]
-
-
 def jobs_by_id(conn: sa.Connection, job_ids: Sequence[int]) -> dict[int, Job]:
     """job id → ``Job`` (input and output included) for the given ids that exist."""
     found: dict[int, Job] = {}
@@ -281,32 +262,6 @@ def requests_of(conn: sa.Connection, job_ids: Sequence[int]) -> list[HumanReques
         query = sa.select(human_requests).where(human_requests.c.job_id.in_(chunk))
         out.extend(request_from_row(r) for r in conn.execute(query))
     return sorted(out, key=lambda r: (r.created_at, r.id))
-
-
-def pending_requests(
-    conn: sa.Connection, assignment_id: int, before: datetime
-) -> list[tuple[HumanRequest, Job]]:
-    """Requests of the assignment still pending and raised before ``before``, with their job."""
-    query = (
-        _job_select(light=True)
-        .add_columns(*[c.label(f"hr_{c.name}") for c in human_requests.c])
-        .join(human_requests, human_requests.c.job_id == jobs.c.id)
-        .where(
-            jobs.c.assignment_id == assignment_id,
-            human_requests.c.status == HumanRequestStatus.PENDING.value,
-            human_requests.c.created_at < before,
-        )
-    )
-    return [(request_from_row(row, "hr_"), job_from_row(row)) for row in conn.execute(query)]
-
-
-def count_requests(conn: sa.Connection, job_ids: Iterable[int]) -> int:
-    """How many human requests the given jobs raised."""
-    total = 0
-    for chunk in _chunks(list(job_ids), 900):
-        query = sa.select(sa.func.count()).where(human_requests.c.job_id.in_(chunk))
-        total += int(conn.execute(query).scalar_one())
-    return total
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
