@@ -29,8 +29,26 @@ from sopwatch.store.cases import ensure_queue, upsert_case
 
 Row = dict[str, Any]
 
-_DETAIL_COLUMNS = ("finish_reason", "max_tokens", "cache_read_tokens", "cache_write_tokens")
-_NO_DETAILS = (None, None, None, None)
+#: The ``jobs`` columns a new job's row gives, in the order of ``job_values``.
+JOB_COLUMNS = (
+    "team_id", "assignment_id", "revision_id", "external_id", "status", "source", "imported",
+    "created_at", "started_at", "finished_at", "duration_ms", "input", "input_bytes",
+    "input_type", "output", "output_bytes", "verdict", "failure_kind", "error", "cost_micros",
+    "input_tokens", "output_tokens", "model", "case_id", "updated_at", "cost_estimated",
+    "content_hash", "trigger_key",
+)  # fmt: skip
+#: The ``steps`` columns, in the order of ``step_values``.
+STEP_COLUMNS = (
+    "job_id", "seq", "kind", "name", "status", "connection", "arguments", "arguments_bytes",
+    "result", "result_bytes", "error", "started_at", "duration_ms", "input_tokens",
+    "output_tokens", "cost_micros", "model", "finish_reason", "max_tokens",
+    "cache_read_tokens", "cache_write_tokens", "cost_estimated",
+)  # fmt: skip
+#: The ``human_requests`` columns, in the order of ``request_values``.
+REQUEST_COLUMNS = (
+    "job_id", "step_seq", "gate", "type", "question", "status", "response", "escalations",
+    "created_at", "answered_at", "expires_at",
+)  # fmt: skip
 
 
 def truncate(text: str | None, limit: int) -> tuple[str | None, int | None]:
@@ -58,11 +76,6 @@ def stored_status(rec: RunRecord) -> JobStatus:
 def created_at(rec: RunRecord) -> datetime:
     """The job's creation time: ``created_at``, else started, else finished, else now."""
     return rec.created_at or rec.started_at or rec.finished_at or utcnow()
-
-
-def _sum(values: list[int | None]) -> int | None:
-    known = [v for v in values if v is not None]
-    return sum(known) if known else None
 
 
 def job_cost(rec: RunRecord, costs: RunCosts | None) -> tuple[int | None, bool]:
@@ -106,8 +119,21 @@ class RowBuilder:
         content_hash: str,
         costs: RunCosts | None,
     ) -> Row:
-        """The ``jobs`` row for ``rec`` (every column but ``id``). Creates the revision
-        and upserts the case it names."""
+        """The ``jobs`` row for ``rec`` (every column of ``JOB_COLUMNS``) as a dict.
+        Creates the revision and upserts the case it names."""
+        values = self.job_values(conn, assignment_id, rec, content_hash, costs)
+        return dict(zip(JOB_COLUMNS, values, strict=True))
+
+    def job_values(
+        self,
+        conn: sa.Connection,
+        assignment_id: int,
+        rec: RunRecord,
+        content_hash: str,
+        costs: RunCosts | None,
+    ) -> list[Any]:
+        """The ``jobs`` row for ``rec`` as values in ``JOB_COLUMNS`` order (timestamps
+        aware UTC). Creates the revision and upserts the case it names."""
         created = created_at(rec)
         duration = rec.duration_ms
         if duration is None and rec.started_at and rec.finished_at:
@@ -115,71 +141,92 @@ class RowBuilder:
         text_in, in_bytes = truncate(rec.input, self.limit)
         text_out, out_bytes = truncate(rec.output, self.limit)
         cost, estimated = job_cost(rec, costs)
-        return {
-            "team_id": self.team_id,
-            "assignment_id": assignment_id,
-            "revision_id": self._revision_id(conn, assignment_id, rec),
-            "external_id": rec.external_id,
-            "status": stored_status(rec).value,
-            "source": rec.source.value,
-            "imported": True,
-            "created_at": created,
-            "started_at": rec.started_at,
-            "finished_at": rec.finished_at,
-            "duration_ms": duration,
-            "input": text_in,
-            "input_bytes": in_bytes,
-            "input_type": rec.input_type,
-            "output": text_out,
-            "output_bytes": out_bytes,
-            "verdict": rec.verdict.value if rec.verdict else None,
-            "failure_kind": rec.failure_kind,
-            "error": rec.error,
-            "cost_micros": cost,
-            "input_tokens": _sum([s.input_tokens for s in rec.steps]),
-            "output_tokens": _sum([s.output_tokens for s in rec.steps]),
-            "model": rec.model,
-            "case_id": self._case_id(conn, rec, created),
-            "updated_at": rec.finished_at or created,
-            "cost_estimated": estimated,
-            "content_hash": content_hash,
-            "trigger_key": rec.trigger_key,
-        }
+        input_tokens = output_tokens = None
+        for s in rec.steps:
+            if s.input_tokens is not None:
+                input_tokens = s.input_tokens + (input_tokens or 0)
+            if s.output_tokens is not None:
+                output_tokens = s.output_tokens + (output_tokens or 0)
+        return [
+            self.team_id,
+            assignment_id,
+            self._revision_id(conn, assignment_id, rec),
+            rec.external_id,
+            stored_status(rec).value,
+            rec.source.value,
+            True,
+            created,
+            rec.started_at,
+            rec.finished_at,
+            duration,
+            text_in,
+            in_bytes,
+            rec.input_type,
+            text_out,
+            out_bytes,
+            rec.verdict.value if rec.verdict else None,
+            rec.failure_kind,
+            rec.error,
+            cost,
+            input_tokens,
+            output_tokens,
+            rec.model,
+            self._case_id(conn, rec, created),
+            rec.finished_at or created,
+            estimated,
+            content_hash,
+            rec.trigger_key,
+        ]
 
     def step_rows(self, job_id: int, rec: RunRecord, costs: RunCosts | None) -> list[Row]:
-        """The ``steps`` rows of ``rec``, with estimated costs from ``costs``. The
-        model-call detail columns are left out (NULL, ``cost_estimated`` false) of rows
-        that have none, which makes the common insert cheaper (``store.bulk``)."""
+        """The ``steps`` rows of ``rec`` as dicts (every column of ``STEP_COLUMNS``),
+        with estimated costs from ``costs``."""
+        rows = self.step_values(rec, costs)
+        for row in rows:
+            row[0] = job_id
+        return [dict(zip(STEP_COLUMNS, row, strict=True)) for row in rows]
+
+    def step_values(self, rec: RunRecord, costs: RunCosts | None) -> list[list[Any]]:
+        """The ``steps`` rows of ``rec`` as value lists in ``STEP_COLUMNS`` order, the
+        job id (first) left None for the caller to set, with estimated costs from
+        ``costs``. Payloads are cut at the payload limit (``truncate``)."""
         limit = self.limit
+        quarter = limit // 4
         rows = []
+        estimated = costs.estimated if costs is not None else None
         for i, s in enumerate(rec.steps):
-            args, args_bytes = truncate(s.arguments, limit)
-            res, res_bytes = truncate(s.result, limit)
-            row = {
-                "job_id": job_id,
-                "seq": s.seq,
-                "kind": s.kind.value,
-                "name": s.name,
-                "status": s.status.value,
-                "connection": s.connection,
-                "arguments": args,
-                "arguments_bytes": args_bytes,
-                "result": res,
-                "result_bytes": res_bytes,
-                "error": s.error,
-                "started_at": s.started_at,
-                "duration_ms": s.duration_ms,
-                "input_tokens": s.input_tokens,
-                "output_tokens": s.output_tokens,
-                "cost_micros": s.cost_micros if costs is None else costs.costs[i],
-                "model": s.model,
-            }
-            details = (s.finish_reason, s.max_tokens, s.cache_read_tokens, s.cache_write_tokens)
-            estimated = costs is not None and costs.estimated[i]
-            if estimated or details != _NO_DETAILS:
-                row.update(zip(_DETAIL_COLUMNS, details, strict=True))
-                row["cost_estimated"] = estimated
-            rows.append(row)
+            args, res = s.arguments, s.result
+            args_bytes = res_bytes = None
+            if args is not None and len(args) > quarter:
+                args, args_bytes = truncate(args, limit)
+            if res is not None and len(res) > quarter:
+                res, res_bytes = truncate(res, limit)
+            rows.append(
+                [
+                    None,
+                    s.seq,
+                    s.kind.value,
+                    s.name,
+                    s.status.value,
+                    s.connection,
+                    args,
+                    args_bytes,
+                    res,
+                    res_bytes,
+                    s.error,
+                    s.started_at,
+                    s.duration_ms,
+                    s.input_tokens,
+                    s.output_tokens,
+                    s.cost_micros if costs is None else costs.costs[i],
+                    s.model,
+                    s.finish_reason,
+                    s.max_tokens,
+                    s.cache_read_tokens,
+                    s.cache_write_tokens,
+                    False if estimated is None else estimated[i],
+                ]
+            )
         return rows
 
     def request_rows(self, job_id: int, rec: RunRecord) -> list[Row]:
@@ -215,17 +262,23 @@ class RowBuilder:
 
 
 def request_row(job_id: int, h: HumanRequestRecord, job_created: datetime) -> Row:
-    """The ``human_requests`` row of one request."""
-    return {
-        "job_id": job_id,
-        "step_seq": h.step_seq,
-        "gate": h.gate,
-        "type": h.type.value,
-        "question": h.question,
-        "status": h.status.value,
-        "response": h.response,
-        "escalations": 0,
-        "created_at": h.created_at or job_created,
-        "answered_at": h.answered_at,
-        "expires_at": h.expires_at,
-    }
+    """The ``human_requests`` row of one request, as a dict."""
+    return dict(zip(REQUEST_COLUMNS, request_values(job_id, h, job_created), strict=True))
+
+
+def request_values(job_id: int, h: HumanRequestRecord, job_created: datetime) -> list[Any]:
+    """The ``human_requests`` row of one request, in ``REQUEST_COLUMNS`` order (a request
+    without a time of its own takes the job's creation time)."""
+    return [
+        job_id,
+        h.step_seq,
+        h.gate,
+        h.type.value,
+        h.question,
+        h.status.value,
+        h.response,
+        0,
+        h.created_at or job_created,
+        h.answered_at,
+        h.expires_at,
+    ]

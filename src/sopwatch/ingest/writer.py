@@ -21,23 +21,30 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from sopwatch.domain.facts import SideEffect
 from sopwatch.ingest import reimport
 from sopwatch.ingest.content import content_hash
-from sopwatch.ingest.facts import facts_of
+from sopwatch.ingest.facts import FACT_COLUMNS, facts_of_values
 from sopwatch.ingest.limits import name_problem, problems
-from sopwatch.ingest.pricing import Pricer
+from sopwatch.ingest.pricing import Pricer, RunCosts
 from sopwatch.ingest.records import RecordError, RunRecord
-from sopwatch.ingest.rows import Row, RowBuilder
+from sopwatch.ingest.rows import (
+    JOB_COLUMNS,
+    REQUEST_COLUMNS,
+    STEP_COLUMNS,
+    RowBuilder,
+    created_at,
+    request_values,
+)
 from sopwatch.ingest.tally import Tally
 from sopwatch.store import assignments as assignment_store
 from sopwatch.store.base import utcnow
-from sopwatch.store.bulk import insert_returning_ids, insert_rows
-from sopwatch.store.facts import side_effect_rows, side_effects
+from sopwatch.store.bulk import insert_values, insert_values_returning_ids
+from sopwatch.store.facts import SIDE_EFFECT_COLUMNS, side_effects
 from sopwatch.store.jobs import human_requests, jobs, steps
 from sopwatch.store.reimport import stored_jobs
 
@@ -48,6 +55,8 @@ if TYPE_CHECKING:
 #: beyond 64 bits, ``UnicodeEncodeError`` for a lone surrogate) or PostgreSQL (wrapped
 #: ``DataError``); ``limits`` should have refused the record before.
 INSERT_ERRORS = (sa.exc.SQLAlchemyError, OverflowError, ValueError, UnicodeError)
+
+_JOB_COLUMNS = (*JOB_COLUMNS, *FACT_COLUMNS)
 
 
 def _name_problem(name: str) -> str | None:
@@ -180,35 +189,38 @@ class BatchWriter:
         fresh: list[tuple[RunRecord, str]],
         tally: Tally,
     ) -> None:
-        """Insert new jobs with their steps and requests."""
+        """Insert new jobs with their steps, requests and side effects: rows built as
+        value lists and handed to the driver in bulk (``store.bulk``)."""
         if not fresh:
             return
-        costs = [self._pricer.run_costs(record) for record, _ in fresh]
-        rows: list[Row] = []
-        own_steps: list[tuple[list[Row], list[SideEffect]]] = []
-        for (record, digest), cost in zip(fresh, costs, strict=True):
-            row = self._rows.job_row(conn, assignment_id, record, digest, cost)
-            new_steps = self._rows.step_rows(0, record, cost)  # job id set once known
-            facts, effects = facts_of(row, new_steps)
-            row.update(facts.columns())
-            rows.append(row)
-            own_steps.append((new_steps, effects))
-        job_ids = insert_returning_ids(conn, jobs, rows)
-        step_rows: list[Row] = []
-        request_rows: list[Row] = []
-        effect_rows: list[Row] = []
-        for job_id, (record, _), cost, (new_steps, effects) in zip(
-            job_ids, fresh, costs, own_steps, strict=True
-        ):
-            for step_row in new_steps:
-                step_row["job_id"] = job_id
-            step_rows.extend(new_steps)
-            effect_rows.extend(side_effect_rows(assignment_id, job_id, effects))
-            request_rows.extend(self._rows.request_rows(job_id, record))
-            tally.written(record, cost, len(new_steps))
-        insert_rows(conn, steps, step_rows)
-        insert_rows(conn, human_requests, request_rows)
-        insert_rows(conn, side_effects, effect_rows)
+        builder, pricer = self._rows, self._pricer
+        job_rows: list[list[Any]] = []
+        built: list[tuple[RunRecord, RunCosts | None, list[list[Any]], list[SideEffect]]] = []
+        for record, digest in fresh:
+            cost = pricer.run_costs(record)
+            job = builder.job_values(conn, assignment_id, record, digest, cost)
+            step_rows = builder.step_values(record, cost)  # job id set once known
+            facts, effects = facts_of_values(job, step_rows)
+            job.extend(facts)
+            job_rows.append(job)
+            built.append((record, cost, step_rows, effects))
+        job_ids = insert_values_returning_ids(conn, jobs, _JOB_COLUMNS, job_rows)
+        all_steps: list[list[Any]] = []
+        requests: list[list[Any]] = []
+        effect_rows: list[tuple[Any, ...]] = []
+        for job_id, (record, cost, step_rows, effects) in zip(job_ids, built, strict=True):
+            for row in step_rows:
+                row[0] = job_id
+            all_steps.extend(step_rows)
+            for e in effects:
+                effect_rows.append((assignment_id, job_id, e.seq, e.tool, e.digest, e.at))
+            if record.human_requests:
+                created = created_at(record)
+                requests.extend(request_values(job_id, h, created) for h in record.human_requests)
+            tally.written(record, cost, len(step_rows))
+        insert_values(conn, steps, STEP_COLUMNS, all_steps)
+        insert_values(conn, human_requests, REQUEST_COLUMNS, requests)
+        insert_values(conn, side_effects, SIDE_EFFECT_COLUMNS, effect_rows)
         tally.imported += len(fresh)
         tally.laid_out += sum(record.laid_out for record, _ in fresh)  # stored at that time
 

@@ -34,6 +34,9 @@ side_effects = sa.Table(
 
 Row = dict[str, Any]
 
+#: The ``side_effects`` columns a row of values gives, in this order.
+SIDE_EFFECT_COLUMNS = ("assignment_id", "job_id", "seq", "tool", "digest", "at")
+
 
 def side_effect_rows(assignment_id: int, job_id: int, effects: Iterable[SideEffect]) -> list[Row]:
     """``side_effects`` rows (all columns but ``id``) for one job's write calls."""
