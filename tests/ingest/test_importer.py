@@ -79,6 +79,23 @@ def test_a_value_the_limits_miss_still_refuses_only_its_record(
     assert _stored(engine) == ["before", "ok-1", "ok-2"]
 
 
+def test_bad_records_the_limits_miss_are_found_by_halving_the_batch(
+    engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused batch is written again in halves: of 40 runs with two the database
+    refuses, the 38 others are stored, and each refusal names its own line."""
+    monkeypatch.setattr(writer, "problems", lambda record, now: None)
+    rows: list[object] = [_run(f"r{i}", steps=[{"kind": "tool", "name": "t"}]) for i in range(40)]
+    rows[3] = _run("bad-a", steps=[{"kind": "model", "name": "m", "seq": 2**70}])
+    rows[31] = _run("bad-b", duration_ms=2**64)
+    path = _jsonl(tmp_path / "r.jsonl", *rows)
+    result = import_paths(engine, [path], _options(engine))
+    assert (result.imported, result.steps) == (38, 38)
+    assert [e.where for e in result.errors] == [f"{path}: line 4", f"{path}: line 32"]
+    assert all(e.problem.startswith("the database refused it: ") for e in result.errors)
+    assert len(_stored(engine)) == 38 and "bad-a" not in _stored(engine)
+
+
 def test_a_bad_record_in_a_big_batch_costs_nothing_else(engine: sa.Engine, tmp_path: Path) -> None:
     rows: list[object] = [_run(f"r{i}", steps=[{"kind": "model", "name": "m"}]) for i in range(30)]
     rows[17] = '{"id": "bad", "input": "\\ud800"}'

@@ -187,7 +187,7 @@ def update_jobs(
 ) -> None:
     """Bring the stored jobs of ``changes`` up to date (module rules) inside ``conn``'s
     transaction; count into ``tally``; refused changes become errors there. Database
-    errors propagate (the caller rolls back and retries record by record)."""
+    errors propagate (the caller rolls back and retries in halves, down to one record)."""
     plans = _accepted(conn, changes, tally)
     if not plans:
         return

@@ -12,9 +12,10 @@ id this import already kept is a duplicate: an error on the later one, the first
 
 A batch is one transaction. If the database still refuses it (any error a bad value can
 raise at insert: SQLAlchemy's, ``OverflowError``, ``ValueError``, ``UnicodeError``), it is
-rolled back and its records are written one by one, so only the bad record is refused,
-with the database's one-line message. Counts and the ids this import has kept are taken
-over only once their transaction has committed, so a retried record counts once.
+rolled back and each half is written the same way, down to single records, so only the
+bad record is refused, with the database's one-line message. Counts and the ids this
+import has kept are taken over only once their transaction has committed, so a retried
+record counts once.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from sopwatch.store.base import utcnow
 from sopwatch.store.bulk import insert_values, insert_values_returning_ids
 from sopwatch.store.facts import SIDE_EFFECT_COLUMNS, side_effects
 from sopwatch.store.jobs import human_requests, jobs, steps
+from sopwatch.store.planner import Statistics
 from sopwatch.store.reimport import stored_jobs
 
 if TYPE_CHECKING:
@@ -78,6 +80,14 @@ def _refusal(exc: Exception) -> str:
     return f"the database refused it: {lines[0] if lines else type(cause).__name__}"
 
 
+def _grouped(pairs: list[tuple[str, RunRecord]]) -> list[tuple[str, list[RunRecord]]]:
+    """(name, record) pairs as (name, records) groups, in order of first appearance."""
+    groups: dict[str, list[RunRecord]] = defaultdict(list)
+    for name, record in pairs:
+        groups[name].append(record)
+    return list(groups.items())
+
+
 class BatchWriter:
     """Stores runs for one team, caching assignment, revision and queue ids and model
     prices between batches.
@@ -97,18 +107,36 @@ class BatchWriter:
         self._pricer = Pricer()
         self._assignments: dict[str, int] = {}
         self._kept: dict[str, set[str]] = defaultdict(set)
+        self._statistics = Statistics()
 
     def write(self, batch: list[RunRecord], override: str | None, result: ImportResult) -> None:
         """Store ``batch``; count into ``result``; never raise for bad data."""
         groups = self._checked(batch, override, result)
+        imported = result.imported
+        self._write_groups(list(groups.items()), result)
+        self._statistics.written(self.engine, result.imported - imported)
+
+    def _write_groups(
+        self, groups: list[tuple[str, list[RunRecord]]], result: ImportResult
+    ) -> None:
+        """Write ``groups`` (assignment name, records) in one transaction; when the
+        database refuses it, roll back and write each half the same way, down to the one
+        record it refuses (an error in ``result``)."""
         tally = Tally()
         try:
             with self.engine.begin() as conn:
-                for name, records in groups.items():
+                for name, records in groups:
                     self._write_group(conn, name, records, tally)
-        except INSERT_ERRORS:
+        except INSERT_ERRORS as exc:
             self._reset_caches()
-            self._write_one_by_one(groups, result)
+            pairs = [(name, record) for name, records in groups for record in records]
+            if len(pairs) == 1:
+                record = pairs[0][1]
+                result.errors.append(RecordError(where=_where(record), problem=_refusal(exc)))
+                return
+            half = len(pairs) // 2
+            self._write_groups(_grouped(pairs[:half]), result)
+            self._write_groups(_grouped(pairs[half:]), result)
         else:
             self._merge(tally, result)
 
@@ -132,19 +160,6 @@ class BatchWriter:
             else:
                 result.errors.append(error)
         return groups
-
-    def _write_one_by_one(self, groups: dict[str, list[RunRecord]], result: ImportResult) -> None:
-        for name, records in groups.items():
-            for record in records:
-                tally = Tally()
-                try:
-                    with self.engine.begin() as conn:
-                        self._write_group(conn, name, [record], tally)
-                except INSERT_ERRORS as exc:
-                    self._reset_caches()
-                    result.errors.append(RecordError(where=_where(record), problem=_refusal(exc)))
-                else:
-                    self._merge(tally, result)
 
     def _merge(self, tally: Tally, result: ImportResult) -> None:
         tally.add_to(result)

@@ -109,8 +109,11 @@ def _sqlite_rows(rows: Sequence[Values], times: list[int]) -> Sequence[Values]:
         return rows
     out: list[Values] = []
     for row in rows:
-        if all(row[i] is None for i in times):
-            out.append(row)
+        for i in times:
+            if row[i] is not None:
+                break
+        else:
+            out.append(row)  # no timestamp: the common step
             continue
         copy = list(row)
         for i in times:

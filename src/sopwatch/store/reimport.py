@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sopwatch.domain.enums import JobStatus
 from sopwatch.domain.job import HumanRequest
 from sopwatch.store.assignments import revisions
+from sopwatch.store.base import UtcDateTime
 from sopwatch.store.facts import side_effects
 from sopwatch.store.jobs import human_requests, jobs, request_from_row, steps
 
@@ -46,25 +47,55 @@ def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
 def stored_jobs(
     conn: sa.Connection, assignment_id: int, external_ids: Iterable[str]
 ) -> dict[str, StoredJob]:
-    """external id → ``StoredJob`` for those of ``external_ids`` the assignment has."""
+    """external id → ``StoredJob`` for those of ``external_ids`` the assignment has.
+
+    Each id is looked up through the unique index on (assignment, external id). On
+    PostgreSQL the ids go as one array joined with ``unnest``: an ``IN`` list of
+    parameters, once psycopg prepares the statement, gets a generic plan that scans all
+    of the assignment's jobs (issue #7: 724 ms per batch of 500 at 100,000 jobs)."""
+    wanted = list(external_ids)
+    if conn.dialect.name == "postgresql":
+        return _stored_jobs_pg(conn, assignment_id, wanted)
     found: dict[str, StoredJob] = {}
     cols = (jobs.c.external_id, jobs.c.id, jobs.c.status, jobs.c.content_hash, jobs.c.created_at)
     joined = jobs.outerjoin(revisions, revisions.c.id == jobs.c.revision_id)
-    for chunk in _chunks(list(external_ids)):
+    for chunk in _chunks(wanted):
         query = (
             sa.select(*cols, revisions.c.number)
             .select_from(joined)
             .where(jobs.c.assignment_id == assignment_id, jobs.c.external_id.in_(chunk))
         )
         for row in conn.execute(query):
-            found[row.external_id] = StoredJob(
-                id=row.id,
-                status=JobStatus(row.status),
-                content_hash=row.content_hash,
-                created_at=row.created_at,
-                revision=row.number,
-            )
+            found[row.external_id] = _stored(row)
     return found
+
+
+_STORED_PG = sa.text(
+    "SELECT j.external_id, j.id, j.status, j.content_hash, j.created_at, r.number"
+    " FROM unnest(CAST(:ids AS text[])) AS wanted(external_id)"
+    " JOIN jobs j ON j.assignment_id = :assignment AND j.external_id = wanted.external_id"
+    " LEFT JOIN revisions r ON r.id = j.revision_id"
+).columns(created_at=UtcDateTime())
+
+
+def _stored_jobs_pg(
+    conn: sa.Connection, assignment_id: int, wanted: list[str]
+) -> dict[str, StoredJob]:
+    if not wanted:
+        return {}
+    rows = conn.execute(_STORED_PG, {"ids": wanted, "assignment": assignment_id})
+    return {row.external_id: _stored(row) for row in rows}
+
+
+def _stored(row: Any) -> StoredJob:
+    """A ``StoredJob`` from a row of the lookup (columns named as ``StoredJob``)."""
+    return StoredJob(
+        id=row.id,
+        status=JobStatus(row.status),
+        content_hash=row.content_hash,
+        created_at=row.created_at,
+        revision=row.number,
+    )
 
 
 def job_rows(conn: sa.Connection, job_ids: Sequence[int]) -> dict[int, Row]:
