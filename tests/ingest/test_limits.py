@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sopwatch.domain.enums import (
     CaseStatus,
@@ -378,3 +380,56 @@ def test_model_call_details_that_fit_pass() -> None:
     )
     assert limits.problems(_run(steps=steps_), NOW) is None
     assert limits.FINISH_REASON_CHARS == steps.c.finish_reason.type.length == 40  # type: ignore[attr-defined]
+
+
+_TEXT = st.one_of(
+    st.none(),
+    st.sampled_from(["", "ok", "a\x00b", "x\ud800", "é日本", "\udfff"]),
+    st.integers(0, 3).map(lambda k: "y" * (limits.STEP_NAME_CHARS - 1 + k)),
+    st.integers(0, 2).map(lambda k: "z" * (limits.FINISH_REASON_CHARS - 1 + k)),
+)
+_COUNT = st.one_of(
+    st.none(), st.sampled_from([-1, 0, 1, 2**31 - 1, 2**31, 2**63 - 1, 2**63, 10**30])
+)
+_TIME = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [limits.EARLIEST, limits.EARLIEST - timedelta(microseconds=1), NOW, NOW + timedelta(days=2)]
+    ),
+)
+
+
+@given(
+    seq=st.sampled_from([0, 1, 2**31 - 1, 2**31]),
+    name=_TEXT.filter(lambda t: t is not None),
+    texts=st.tuples(_TEXT, _TEXT, _TEXT, _TEXT, _TEXT, _TEXT),
+    counts=st.tuples(_COUNT, _COUNT, _COUNT, _COUNT, _COUNT, _COUNT, _COUNT),
+    started=_TIME,
+)
+def test_the_fast_step_check_never_passes_a_step_the_rules_refuse(
+    seq: int,
+    name: str,
+    texts: tuple[str | None, ...],
+    counts: tuple[int | None, ...],
+    started: datetime | None,
+) -> None:
+    connection, arguments, result, error, model, reason = texts
+    step = StepRecord(
+        seq=seq, kind=StepKind.MODEL, name=name, connection=connection, arguments=arguments,
+        result=result, error=error, model=model, finish_reason=reason, started_at=started,
+        duration_ms=counts[0], input_tokens=counts[1], output_tokens=counts[2],
+        cost_micros=counts[3], max_tokens=counts[4], cache_read_tokens=counts[5],
+        cache_write_tokens=counts[6],
+    )  # fmt: skip
+    latest = NOW + limits.FUTURE_SLACK
+    problem = limits._step_problem(step, latest)
+    if limits._step_fits(step, latest):
+        assert problem is None
+    elif problem is None:  # only cache counts send a good step to the rules
+        assert counts[5] is not None or counts[6] is not None
+
+
+def test_an_ordinary_step_takes_the_fast_check() -> None:
+    step = StepRecord(seq=3, kind=StepKind.TOOL, name="lookup", arguments='{"id":1}',
+                      result="ok", connection="crm", duration_ms=120, started_at=NOW)  # fmt: skip
+    assert limits._step_fits(step, NOW + limits.FUTURE_SLACK)

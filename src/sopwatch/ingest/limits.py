@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -171,7 +172,7 @@ def _steps_problem(
     reports none of its own, as the writer then stores the steps' sum)."""
     inputs = outputs = cost = 0
     for index, step in enumerate(records):
-        found = _step_problem(step, latest)
+        found = None if _step_fits(step, latest) else _step_problem(step, latest)
         if found is not None:
             return f"steps[{index}].{found[0]}", found[1]
         inputs += step.input_tokens or 0
@@ -191,6 +192,44 @@ def _steps_problem(
         )
         return "steps[].cost_usd", problem
     return None
+
+
+_STEP_TEXTS = attrgetter("name", "connection", "arguments", "result", "error", "model")
+_STEP_COUNTS = attrgetter(
+    "duration_ms", "input_tokens", "output_tokens", "cost_micros", "max_tokens"
+)
+
+
+def _step_fits(s: StepRecord, latest: datetime) -> bool:
+    """True when ``_step_problem`` finds nothing, decided faster for the common step
+    (the hot path): every bound tested inline and one search for a bad character over
+    the step's texts joined (a character class finds a NUL or lone surrogate in the
+    joined text exactly when one of the texts holds one). A step with cache counts
+    answers False, leaving it to ``_step_problem``; so does any step that breaks a
+    bound. ``tests/ingest/test_limits.py`` checks True implies no problem."""
+    name, connection, arguments, result, error, model = _STEP_TEXTS(s)
+    reason = s.finish_reason
+    if not (
+        1 <= s.seq <= INT_MAX
+        and len(name) <= STEP_NAME_CHARS
+        and (connection is None or len(connection) <= CONNECTION_CHARS)
+        and (model is None or len(model) <= MODEL_CHARS)
+        and (reason is None or len(reason) <= FINISH_REASON_CHARS)
+        and (arguments is None or len(arguments) <= TEXT_CHARS)
+        and (result is None or len(result) <= TEXT_CHARS)
+        and (error is None or len(error) <= TEXT_CHARS)
+        and s.cache_read_tokens is None
+        and s.cache_write_tokens is None
+    ):
+        return False
+    started = s.started_at
+    if started is not None and not EARLIEST <= started <= latest:
+        return False
+    for value in _STEP_COUNTS(s):
+        if value is not None and not 0 <= value <= BIGINT_MAX:
+            return False
+    texts = (name, connection or "", arguments or "", result or "", error or "", model or "")
+    return _BAD_CHAR.search("".join(texts) + (reason or "")) is None
 
 
 def _step_problem(s: StepRecord, latest: datetime) -> Problem | None:

@@ -235,7 +235,9 @@ def _steps(raw: object) -> tuple[StepRecord, ...]:
 
 
 def _step(d: object, index: int) -> StepRecord:
-    """One step object as a ``StepRecord`` (hot path: dict access and type checks only)."""
+    """One step object as a ``StepRecord`` (hot path: dict access and type checks only;
+    a value of the expected type is taken as it is, anything else goes to the helper
+    that converts it or names what is wrong)."""
     at = f"steps[{index}]."
     if type(d) is not dict:
         raise FieldError(at[:-1], f"must be an object; got {show(d)}")
@@ -248,34 +250,59 @@ def _step(d: object, index: int) -> StepRecord:
     name = get("name")
     if type(name) is not str or not name:
         raise FieldError(at + "name", f"must be a non-empty string; got {show(name)}")
-    error = json_text(get("error"))
+    error = get("error")
+    if error is not None and type(error) is not str:
+        error = json_text(error)
     status = get("status")
-    status = enum_value(_STEP_STATUS, status, at, "status") if status is not None else None
+    if status is not None:
+        found = _STEP_STATUS.get(status) if type(status) is str else None
+        status = found or enum_value(_STEP_STATUS, status, at, "status")
+    kind = get("kind")
+    kind = (_STEP_KIND.get(kind) if type(kind) is str else None) or enum_value(
+        _STEP_KIND, kind, at, "kind"
+    )
     arguments = get("arguments")
     if arguments is not None:
         arguments = parse_arguments(arguments)[1]
+    result = get("result")
+    if result is not None and type(result) is not str:
+        result = text_of(result)
     started, duration = _timing(get, at)
     cost = get("cost_usd")
     return StepRecord(
         seq=seq,
-        kind=enum_value(_STEP_KIND, get("kind"), at, "kind"),
+        kind=kind,
         name=name,
         status=status or (StepStatus.OK if error is None else StepStatus.ERROR),
-        connection=opt_str(get("connection"), at, "connection"),
+        connection=_text(get("connection"), at, "connection"),
         arguments=arguments,
-        result=text_of(get("result")),
+        result=result,
         error=error,
         started_at=started,
         duration_ms=duration,
-        input_tokens=count(get("input_tokens"), at, "input_tokens"),
-        output_tokens=count(get("output_tokens"), at, "output_tokens"),
+        input_tokens=_count(get("input_tokens"), at, "input_tokens"),
+        output_tokens=_count(get("output_tokens"), at, "output_tokens"),
         cost_micros=None if cost is None else usd(cost, at + "cost_usd"),
-        model=opt_str(get("model"), at, "model"),
-        finish_reason=opt_str(get("finish_reason"), at, "finish_reason"),
-        max_tokens=count(get("max_tokens"), at, "max_tokens"),
-        cache_read_tokens=count(get("cache_read_tokens"), at, "cache_read_tokens"),
-        cache_write_tokens=count(get("cache_write_tokens"), at, "cache_write_tokens"),
+        model=_text(get("model"), at, "model"),
+        finish_reason=_text(get("finish_reason"), at, "finish_reason"),
+        max_tokens=_count(get("max_tokens"), at, "max_tokens"),
+        cache_read_tokens=_count(get("cache_read_tokens"), at, "cache_read_tokens"),
+        cache_write_tokens=_count(get("cache_write_tokens"), at, "cache_write_tokens"),
     )
+
+
+def _text(value: Any, at: str, name: str) -> str | None:
+    """``opt_str`` with its common answers (None, a string) first."""
+    if value is None or type(value) is str:
+        return value
+    return opt_str(value, at, name)
+
+
+def _count(value: Any, at: str, name: str) -> int | None:
+    """``count`` with its common answers (None, a non-negative int) first."""
+    if value is None or (type(value) is int and value >= 0):
+        return value
+    return count(value, at, name)
 
 
 def _timing(get: Callable[[str], Any], at: str) -> tuple[datetime | None, int | None]:
