@@ -260,3 +260,16 @@ def test_an_import_that_stores_jobs_writes_one_audit_event(
     assert len(events) == 1
     assert (events[0].actor, events[0].action) == ("alice", "jobs.imported")
     assert events[0].details["imported"] == 1
+
+
+def test_a_batch_ends_at_its_step_cap(
+    engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs with many steps make smaller batches (``BATCH_STEPS``); all are stored."""
+    monkeypatch.setattr(importer, "BATCH_STEPS", 3)
+    two = [{"kind": "tool", "name": "t"}, {"kind": "tool", "name": "u"}]
+    path = _jsonl(tmp_path / "r.jsonl", *[_run(f"r{i}", steps=two) for i in range(5)])
+    done: list[int] = []
+    result = import_paths(engine, [path], _options(engine), lambda _, runs: done.append(runs))
+    assert done == [2, 4, 5]
+    assert (result.imported, result.steps) == (5, 10)

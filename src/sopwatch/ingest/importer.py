@@ -32,7 +32,11 @@ from sopwatch.ingest.writer import BatchWriter
 from sopwatch.store.audit import record_event
 from sopwatch.store.base import utcnow
 
-BATCH_SIZE = 500
+#: Runs per transaction, and steps: a batch ends at whichever it reaches first. Our
+#: choice (issue #7): at 10 steps a run, 2,000 runs took ~6% less CPU than 500 (fewer
+#: lookups, commits and statements per row); the step cap bounds memory for long runs.
+BATCH_SIZE = 2_000
+BATCH_STEPS = 20_000
 
 
 @dataclass(kw_only=True)
@@ -154,7 +158,7 @@ def import_paths(
             done = 0
             unassigned = [0]
             records = _records(source, options, result, unassigned)
-            for batch in _batches(records, BATCH_SIZE):
+            for batch in _batches(records, BATCH_SIZE, BATCH_STEPS):
                 writer.write(batch, options.assignment, result)
                 done += len(batch)
                 if on_progress is not None:
@@ -276,12 +280,18 @@ def _with_time(record: RunRecord, at: datetime) -> RunRecord:
     return replace(record, created_at=at, laid_out=True)
 
 
-def _batches(items: Iterator[RunRecord], size: int) -> Iterator[list[RunRecord]]:
+def _batches(
+    items: Iterator[RunRecord], size: int, max_steps: int
+) -> Iterator[list[RunRecord]]:
+    """``items`` in lists of ``size`` runs, or fewer when they hold ``max_steps`` steps."""
     batch: list[RunRecord] = []
+    steps = 0
     for item in items:
         batch.append(item)
-        if len(batch) >= size:
+        steps += len(item.steps)
+        if len(batch) >= size or steps >= max_steps:
             yield batch
             batch = []
+            steps = 0
     if batch:
         yield batch
