@@ -280,9 +280,7 @@ def _with_time(record: RunRecord, at: datetime) -> RunRecord:
     return replace(record, created_at=at, laid_out=True)
 
 
-def _batches(
-    items: Iterator[RunRecord], size: int, max_steps: int
-) -> Iterator[list[RunRecord]]:
+def _batches(items: Iterator[RunRecord], size: int, max_steps: int) -> Iterator[list[RunRecord]]:
     """``items`` in lists of ``size`` runs, or fewer when they hold ``max_steps`` steps."""
     batch: list[RunRecord] = []
     steps = 0

@@ -16,11 +16,12 @@ Rules applied here (docs/importing.md):
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 
-from sopwatch.domain.enums import HumanRequestStatus, JobStatus, StepKind
+from sopwatch.domain.enums import HumanRequestStatus, JobStatus, Source, StepKind, StepStatus
 from sopwatch.ingest.pricing import RunCosts
 from sopwatch.ingest.records import HumanRequestRecord, RunRecord
 from sopwatch.store import assignments as assignment_store
@@ -28,6 +29,12 @@ from sopwatch.store.base import utcnow
 from sopwatch.store.cases import ensure_queue, upsert_case
 
 Row = dict[str, Any]
+
+#: A member of the enums stored as text → its value as a plain ``str`` (an enum's
+#: ``.value`` is a property costing ~0.2 µs; the hot path reads a few per step).
+_TEXT: dict[StrEnum, str] = {
+    member: member.value for enum in (JobStatus, Source, StepKind, StepStatus) for member in enum
+}
 
 #: The ``jobs`` columns a new job's row gives, in the order of ``job_values``.
 JOB_COLUMNS = (
@@ -152,8 +159,8 @@ class RowBuilder:
             assignment_id,
             self._revision_id(conn, assignment_id, rec),
             rec.external_id,
-            stored_status(rec).value,
-            rec.source.value,
+            _TEXT[stored_status(rec)],
+            _TEXT[rec.source],
             True,
             created,
             rec.started_at,
@@ -205,9 +212,9 @@ class RowBuilder:
                 [
                     None,
                     s.seq,
-                    s.kind.value,
+                    _TEXT[s.kind],
                     s.name,
-                    s.status.value,
+                    _TEXT[s.status],
                     s.connection,
                     args,
                     args_bytes,
