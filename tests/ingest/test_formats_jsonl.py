@@ -23,6 +23,7 @@ from sopwatch.domain.enums import (
 )
 from sopwatch.domain.payload import canonical_json
 from sopwatch.ingest.formats import jsonl
+from sopwatch.ingest.formats._common import json_line, json_value
 from sopwatch.ingest.records import FileNote, RecordError, RunRecord
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "jsonl-format.md"
@@ -399,3 +400,33 @@ def test_arbitrary_lines_never_raise(tmp_path: Path, lines: list[str]) -> None:
     assert len(out) - len(notes) <= len(lines)
     blank = not any(line.encode().strip() for line in lines)  # ASCII whitespace, as JSON's
     assert len(notes) == (1 if blank else 0)
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.sampled_from([2**63 - 1, 2**63, 2**64 - 1, 2**64, -(2**63), -(2**63) - 1])
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=8)
+    | st.sampled_from(["\ud800", "a\udfff", "\ufeff", "\u2028"]),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=500)
+@given(_JSON, st.sampled_from(["", " ", "\n", "\r\n"]))
+def test_a_line_reads_as_the_json_module_reads_it(value: object, end: str) -> None:
+    """orjson on the hot path gives exactly the json module's values (types included:
+    an integer beyond 64 bits stays an integer, NaN and 1e400 are read as Python does)."""
+    raw = (json.dumps(value) + end).encode("utf-8", "surrogatepass")
+    try:
+        expected = repr(json_value(raw.decode("utf-8")))
+    except UnicodeDecodeError:
+        with pytest.raises(UnicodeDecodeError):
+            json_line(raw)
+        return
+    assert repr(json_line(raw)) == expected

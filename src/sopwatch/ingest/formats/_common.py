@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 from sopwatch.domain.enums import HumanRequestStatus, HumanRequestType, Verdict
 from sopwatch.domain.job import MICROS_PER_USD
 from sopwatch.domain.payload import canonical_json as canonical_json
@@ -87,11 +89,27 @@ def json_value(text: str) -> Any:
     return value
 
 
+#: A run of 19 digits or more: an integer orjson might read as a float (beyond 64 bits).
+_LONG_DIGITS = re.compile(rb"\d{19}")
+
+
 def json_line(raw: bytes) -> Any:
     """One line's JSON value (JSONL, and format detection's sniffing), read as
     ``json_value``. The bytes must be strict UTF-8, as a whole file's are: unescaped
     surrogates (``ED A0 80``) are not, and raise ``UnicodeDecodeError`` (``start`` is the
-    offset in ``raw``)."""
+    offset in ``raw``).
+
+    Hot path: orjson reads the line first (~2× faster). What it reads is what the json
+    module reads, except where it refuses (NaN, Infinity, ``1e400``, lone surrogate
+    escapes, BOMs, bytes that are not UTF-8, deep nesting: then the json module reads
+    the line, with its own values and error messages) and integers beyond 64 bits, which
+    it reads as floats: a line with a run of 19 digits or more goes to the json module
+    (``tests/ingest/test_formats_jsonl.py`` compares the two)."""
+    if _LONG_DIGITS.search(raw) is None:
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
     return json_value(raw.decode("utf-8"))
 
 
