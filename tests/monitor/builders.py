@@ -25,7 +25,7 @@ from sopwatch.domain.enums import (
     StepStatus,
     Verdict,
 )
-from sopwatch.domain.job import HumanRequest, Job, Step, usd_to_micros
+from sopwatch.domain.job import BaselineJob, HumanRequest, Job, Step, usd_to_micros
 from sopwatch.monitor.context import Baseline, CheckContext, CheckSettings, Window
 
 WINDOW_START = datetime(2025, 11, 26, tzinfo=UTC)
@@ -200,7 +200,7 @@ class Ctx:
             kind="trailing_7d" if self.baseline_jobs else "none",
             start=BASELINE_START,
             end=WINDOW_START,
-            jobs=tuple(self.baseline_jobs),
+            jobs=tuple(BaselineJob.of(job) for job in self.baseline_jobs),
             cases=tuple(self.baseline_cases),
             human_request_count=self.baseline_requests,
         )

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sopwatch.domain.enums import JobStatus, Severity, Source
 from sopwatch.domain.finding import Finding
-from sopwatch.domain.job import Job
+from sopwatch.domain.job import BaselineJob, Job
 from sopwatch.monitor.checks.schedule import RESPONSE_SCHEDULE_GAP, infer_cadence
 from sopwatch.monitor.checks.volume import RESPONSE_BURST, check_run_volume
 from sopwatch.monitor.context import Baseline, CheckContext, Window
@@ -180,7 +180,8 @@ def test_a_testing_baseline_far_back_counts_silences_from_the_window_start() -> 
         start=BASELINE_START - timedelta(days=30),
         end=gap,
         jobs=tuple(
-            replace(j, created_at=j.created_at - timedelta(days=30)) for j in ctx.baseline_jobs
+            BaselineJob.of(replace(j, created_at=j.created_at - timedelta(days=30)))
+            for j in ctx.baseline_jobs
         ),
     )
     finding = _gap(replace(built, baseline=testing))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sopwatch.domain.enums import (
     HumanRequestStatus,
@@ -133,3 +134,50 @@ def step_time(step: Step, job: Job) -> datetime:
     """When a step ran (UTC): its ``started_at``, else its job's start, else its job's
     creation."""
     return step.started_at or job.started_at or job.created_at
+
+
+class BaselineJob(NamedTuple):
+    """One job of the daily check's baseline (``monitor.context.Baseline``) as the checks
+    read it: only the fields they compare (counts by status, source, verdict, revision
+    and trigger key; cost and duration spreads; the scheduled runs' times; the cases),
+    read by position from one query (``store.window.baseline_jobs``), several times
+    cheaper to build than a ``Job`` for the hundreds of thousands of a long baseline
+    (docs/performance.md). Same meaning and
+    units as the ``Job`` fields of the same names: ``created_at`` UTC, ``duration_ms`` in
+    ms, ``cost_micros`` in micro-dollars."""
+
+    id: int
+    external_id: str | None
+    status: JobStatus
+    source: Source
+    created_at: datetime
+    revision_number: int | None
+    duration_ms: int | None
+    cost_micros: int | None
+    cost_estimated: bool
+    verdict: Verdict | None
+    trigger_key: str | None
+    case_id: int | None
+
+    @property
+    def label(self) -> str:
+        """How reports name the job (as ``Job.label``)."""
+        return self.external_id if self.external_id is not None else f"job-{self.id}"
+
+    @classmethod
+    def of(cls, job: Job) -> BaselineJob:
+        """The baseline fields of a ``Job`` (for a baseline built by hand)."""
+        return cls(
+            job.id,
+            job.external_id,
+            job.status,
+            job.source,
+            job.created_at,
+            job.revision_number,
+            job.duration_ms,
+            job.cost_micros,
+            job.cost_estimated,
+            job.verdict,
+            job.trigger_key,
+            job.case_id,
+        )

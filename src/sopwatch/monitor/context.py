@@ -16,7 +16,7 @@ from sopwatch.domain.assignment import Assignment
 from sopwatch.domain.case import Case
 from sopwatch.domain.enums import HumanRequestStatus, StepKind
 from sopwatch.domain.facts import JobFacts
-from sopwatch.domain.job import HumanRequest, Job, Step
+from sopwatch.domain.job import BaselineJob, HumanRequest, Job, Step
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -43,14 +43,15 @@ class Baseline:
 
     ``kind`` is ``testing`` (the assignment's testing period), ``trailing_7d`` (the 7 days
     before the window) or ``none`` (no jobs in either; comparisons are skipped and the
-    report says so). ``jobs`` are the baseline's jobs without steps; ``cases`` the cases of
-    those jobs; ``human_request_count`` how many human requests those jobs raised.
+    report says so). ``jobs`` are the baseline's jobs, oldest first, as ``BaselineJob``
+    (the fields the checks read); ``cases`` the cases of those jobs;
+    ``human_request_count`` how many human requests those jobs raised.
     """
 
     kind: str
     start: datetime
     end: datetime
-    jobs: tuple[Job, ...] = ()
+    jobs: tuple[BaselineJob, ...] = ()
     cases: tuple[Case, ...] = ()
     human_request_count: int = 0
 

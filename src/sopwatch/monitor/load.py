@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import sqlalchemy as sa
 
@@ -16,7 +17,7 @@ from sopwatch.domain.assignment import Assignment
 from sopwatch.domain.case import Case
 from sopwatch.domain.enums import CaseStatus, JobStatus, StepKind
 from sopwatch.domain.facts import JobFacts
-from sopwatch.domain.job import HumanRequest, Job, Step
+from sopwatch.domain.job import BaselineJob, HumanRequest, Job, Step
 from sopwatch.monitor.context import (
     MAX_LISTED_REQUESTS,
     Baseline,
@@ -32,15 +33,28 @@ from sopwatch.store.assignments import list_revisions
 from sopwatch.store.cases import case_from_row, cases
 from sopwatch.store.jobs import (
     jobs,
+    jobs_by_id,
     requests_of,
     steps,
     steps_of,
 )
 from sopwatch.store.pending import count_pending, listed_pending, stale_gates
 from sopwatch.store.unfinished import jobs_on_postponed_cases, last_steps_of, running_jobs_before
-from sopwatch.store.window import count_requests_between, repeated_writes, window_jobs
+from sopwatch.store.window import (
+    baseline_jobs,
+    count_requests_between,
+    repeated_writes,
+    window_jobs,
+)
 
 TRAILING_BASELINE = timedelta(days=7)  # docs/architecture.md: "else the trailing 7 days"
+#: ``default_at`` looks for the latest finish among the imported jobs created this long
+#: before the newest one (our choice: the length of a daily check's window; a job of
+#: imported history that ran longer and finished after every later job is missed, and
+#: the window then ends at the newest start. Reading every job of the assignment cost
+#: 0.35 s of CPU at 1M jobs and grew with history, one day of jobs costs 0.07 s:
+#: docs/performance.md).
+FINISH_LOOKBACK = timedelta(days=1)
 #: At most this many running jobs from before the window are loaded (our choice: bounds
 #: the read; more than this many jobs running at once is itself the finding).
 MAX_RUNNING_BEFORE = 1_000
@@ -64,22 +78,30 @@ def default_at(conn: sa.Connection, assignment: Assignment, now: datetime) -> da
     ``now`` — unless the assignment's newest job was imported (``sopwatch import``): then
     just after the last moment of the imported history (the latest job start or finish),
     so a check of imported history covers it, including requests raised late in a run
-    (issue #2: "for imported history, to the newest job's time").
+    (issue #2: "for imported history, to the newest job's time"). The latest finish is
+    looked for among the imported jobs created in the ``FINISH_LOOKBACK`` before the
+    newest one (two queries through the (team, assignment, created_at) index, so the
+    cost does not grow with history).
     """
     newest = conn.execute(
-        sa.select(jobs.c.imported)
+        sa.select(jobs.c.imported, jobs.c.created_at)
         .where(jobs.c.team_id == assignment.team_id, jobs.c.assignment_id == assignment.id)
         .order_by(jobs.c.created_at.desc())
         .limit(1)
-    ).scalar()
-    if not newest:
+    ).first()
+    if newest is None or not newest[0]:
         return now
-    row = conn.execute(
-        sa.select(sa.func.max(jobs.c.created_at), sa.func.max(jobs.c.finished_at)).where(
-            jobs.c.assignment_id == assignment.id, jobs.c.imported.is_(True)
+    created: datetime = newest[1]  # the newest job is imported: the latest imported start
+    since = created - FINISH_LOOKBACK
+    finished = conn.execute(
+        sa.select(sa.func.max(jobs.c.finished_at)).where(
+            jobs.c.team_id == assignment.team_id,
+            jobs.c.assignment_id == assignment.id,
+            jobs.c.created_at >= since,
+            jobs.c.imported.is_(True),
         )
-    ).one()
-    last: datetime = max(t for t in row if t is not None)
+    ).scalar()
+    last = created if finished is None else max(created, finished)
     return last + timedelta(milliseconds=1)
 
 
@@ -249,9 +271,7 @@ def load_baseline(conn: sa.Connection, assignment: Assignment, window: Window) -
         end = max(start, min(assignment.testing_until, window.start))
     else:
         kind, start, end = "trailing_7d", window.start - TRAILING_BASELINE, window.start
-    base_jobs, _ = window_jobs(
-        conn, assignment.team_id, assignment.id, start, end, text=False, with_facts=False
-    )
+    base_jobs = baseline_jobs(conn, assignment.team_id, assignment.id, start, end)
     if not base_jobs:
         kind = "none" if kind == "trailing_7d" else kind
     return Baseline(
@@ -274,9 +294,10 @@ def load_baseline(conn: sa.Connection, assignment: Assignment, window: Window) -
 BASELINE_STEP_SAMPLE = 250
 
 _KIND = {member.value: member for member in StepKind}
+_T = TypeVar("_T")
 
 
-def evenly_spaced(items: Sequence[Job], limit: int) -> list[Job]:
+def evenly_spaced(items: Sequence[_T], limit: int) -> list[_T]:
     """At most ``limit`` of ``items``, evenly spaced in their order: all of them when there
     are no more than ``limit``, else ``items[i * n // limit]`` for ``i < limit``.
     Deterministic, so the same baseline always gives the same sample."""
@@ -287,7 +308,7 @@ def evenly_spaced(items: Sequence[Job], limit: int) -> list[Job]:
 
 
 def load_baseline_steps(
-    conn: sa.Connection, baseline_jobs: Sequence[Job], limit: int = BASELINE_STEP_SAMPLE
+    conn: sa.Connection, baseline_jobs: Sequence[BaselineJob], limit: int = BASELINE_STEP_SAMPLE
 ) -> dict[int, tuple[StepFigures, ...]]:
     """job id → the ``StepFigures`` of its steps, for a sample of ``baseline_jobs`` (oldest
     first): at most ``limit`` jobs, evenly spaced (``evenly_spaced``); a sampled job
@@ -303,7 +324,7 @@ def load_baseline_steps(
     return {job_id: tuple(found.get(job_id, ())) for job_id in sample}
 
 
-def _cases(conn: sa.Connection, some_jobs: list[Job]) -> dict[int, Case]:
+def _cases(conn: sa.Connection, some_jobs: Sequence[Job | BaselineJob]) -> dict[int, Case]:
     ids = sorted({j.case_id for j in some_jobs if j.case_id is not None})
     found: dict[int, Case] = {}
     for i in range(0, len(ids), 900):
@@ -346,20 +367,15 @@ def load_postponed_cases(
     (oldest first, without input/output).
 
     ``loaded`` holds the window's jobs and their cases. The baseline's jobs and cases are
-    used for the lookback when the baseline covers it (the trailing 7 days do), so no
-    query runs; otherwise the lookback's jobs on postponed cases are read through the
-    (team, assignment, created_at) index.
+    used for the lookback when the baseline covers it (the trailing 7 days do), so only
+    the jobs on postponed cases are read, by id; otherwise the lookback's jobs on
+    postponed cases are read through the (team, assignment, created_at) index.
     """
     start = window.start - POSTPONED_LOOKBACK
     window_jobs, window_cases = loaded
     pairs = [(j, window_cases[j.case_id]) for j in window_jobs if j.case_id in window_cases]
     if baseline.start <= start and baseline.end == window.start:
-        base_cases = {case.id: case for case in baseline.cases}
-        earlier = [
-            (j, base_cases[j.case_id])
-            for j in baseline.jobs
-            if j.created_at >= start and j.case_id in base_cases
-        ]
+        earlier = _postponed_in_baseline(conn, baseline, start)
     else:
         earlier = jobs_on_postponed_cases(
             conn, assignment.team_id, assignment.id, start, window.start
@@ -371,3 +387,14 @@ def load_postponed_cases(
             found[case.id] = case
             case_jobs.setdefault(case.id, []).append(job)
     return found, {case_id: tuple(js) for case_id, js in case_jobs.items()}
+
+
+def _postponed_in_baseline(
+    conn: sa.Connection, baseline: Baseline, start: datetime
+) -> list[tuple[Job, Case]]:
+    """(job, its case) for the baseline jobs created at or after ``start`` whose case is
+    ``postponed``, oldest first; the jobs read by id without input/output."""
+    postponed = {c.id: c for c in baseline.cases if c.status == CaseStatus.POSTPONED}
+    picked = [j for j in baseline.jobs if j.created_at >= start and j.case_id in postponed]
+    found = jobs_by_id(conn, [j.id for j in picked], light=True)
+    return [(found[j.id], postponed[j.case_id]) for j in picked if j.case_id is not None]

@@ -233,11 +233,14 @@ def _job_select(light: bool = False) -> sa.Select[Any]:
     )
 
 
-def jobs_by_id(conn: sa.Connection, job_ids: Sequence[int]) -> dict[int, Job]:
-    """job id → ``Job`` (input and output included) for the given ids that exist."""
+def jobs_by_id(
+    conn: sa.Connection, job_ids: Sequence[int], *, light: bool = False
+) -> dict[int, Job]:
+    """job id → ``Job`` for the given ids that exist; input and output included unless
+    ``light`` (then both None)."""
     found: dict[int, Job] = {}
     for chunk in _chunks(job_ids, 900):
-        for row in conn.execute(_job_select().where(jobs.c.id.in_(chunk))):
+        for row in conn.execute(_job_select(light).where(jobs.c.id.in_(chunk))):
             job = job_from_row(row)
             found[job.id] = job
     return found

@@ -8,15 +8,15 @@ counts, loop figures and connections costs no step read.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from sopwatch.domain.enums import JobStatus, Source, Verdict
 from sopwatch.domain.facts import FACTS_VERSION, JobFacts
-from sopwatch.domain.job import Job
+from sopwatch.domain.job import BaselineJob, Job
 from sopwatch.store.facts import side_effects
 from sopwatch.store.jobs import human_requests, jobs, steps
 
@@ -149,6 +149,66 @@ def window_jobs(
         if derived is not None:
             facts[job.id] = derived
     return found, facts
+
+
+#: The ``jobs`` columns of a ``BaselineJob``, in its field order (``revision_number`` is
+#: the joined revision's number).
+_BASELINE_COLUMNS = (
+    "id", "external_id", "status", "source", "created_at", "revision_number",
+    "duration_ms", "cost_micros", "cost_estimated", "verdict", "trigger_key", "case_id",
+)  # fmt: skip
+
+
+def baseline_jobs(
+    conn: sa.Connection, team_id: int, assignment_id: int, start: datetime, end: datetime
+) -> list[BaselineJob]:
+    """The assignment's jobs created in ``[start, end)`` (UTC), oldest first (by
+    ``created_at``, id), as ``BaselineJob``: only the columns the checks compare, one
+    query through the (team, assignment, created_at) index, the driver's rows read by
+    position (no ``Job`` built, no SQLAlchemy value processing: docs/performance.md
+    "The check's read path")."""
+    from sopwatch.store.assignments import revisions
+
+    columns = [
+        revisions.c.number if name == "revision_number" else jobs.c[name]
+        for name in _BASELINE_COLUMNS
+    ]
+    query = (
+        sa.select(*columns)
+        .outerjoin(revisions, revisions.c.id == jobs.c.revision_id)
+        .where(*created_between(team_id, assignment_id, start, end))
+        .order_by(jobs.c.created_at, jobs.c.id)
+    )
+    status, source, verdict = _STATUS, _SOURCE, _VERDICT
+    utc = _utc_of(conn.dialect.name)
+    with conn.execute(query) as result:
+        rows = result.cursor.fetchall()  # the driver's tuples: no per-value processing
+    return [
+        BaselineJob(
+            r[0],
+            r[1],
+            status[r[2]],
+            source[r[3]],
+            utc(r[4]),
+            r[5],
+            r[6],
+            r[7],
+            bool(r[8]),
+            verdict[r[9]] if r[9] else None,
+            r[10],
+            r[11],
+        )
+        for r in rows
+    ]
+
+
+def _utc_of(dialect: str) -> Callable[[Any], datetime]:
+    """The conversion of a driver's ``created_at`` value to an aware UTC datetime, as
+    ``store.base.UtcDateTime`` reads it: SQLite stores naive UTC text, PostgreSQL
+    returns an aware datetime."""
+    if dialect == "sqlite":
+        return lambda value: datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return lambda value: value.astimezone(UTC)
 
 
 def repeated_writes(

@@ -15,12 +15,12 @@ and message.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sopwatch.domain.connection import is_auth_error, is_unavailable_error
 from sopwatch.domain.enums import HumanRequestStatus, JobStatus, Severity, StepStatus
 from sopwatch.domain.finding import Finding
-from sopwatch.domain.job import MICROS_PER_USD, HumanRequest, Job, Step
+from sopwatch.domain.job import MICROS_PER_USD, BaselineJob, HumanRequest, Job, Step
 from sopwatch.domain.payload import error_line, summarize_error
 from sopwatch.monitor.context import (
     MAX_LISTED_REQUESTS,
@@ -28,6 +28,8 @@ from sopwatch.monitor.context import (
     PendingRequests,
     summarize_pending,
 )
+
+_J = TypeVar("_J", Job, BaselineJob)
 
 #: The response of every ``ok`` finding.
 OK_RESPONSE = "No action needed."
@@ -184,8 +186,8 @@ def sampled_steps(ctx: CheckContext) -> list[tuple[Step, ...]]:
     return [ctx.steps.get(job.id, ()) for job in ctx.jobs if job.id in sample]
 
 
-def failed_jobs(jobs: Iterable[Job]) -> list[Job]:
-    """The jobs with status ``failed``."""
+def failed_jobs(jobs: Iterable[_J]) -> list[_J]:
+    """The jobs (``Job`` or ``BaselineJob``) with status ``failed``."""
     return [job for job in jobs if job.status == JobStatus.FAILED]
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from sopwatch.domain.enums import Severity
 from sopwatch.domain.finding import Finding
-from sopwatch.domain.job import Job
+from sopwatch.domain.job import BaselineJob, Job
 from sopwatch.monitor.checks._common import (
     MAX_DETAIL_ROWS,
     OK_RESPONSE,
@@ -161,7 +161,7 @@ def _explain(
     return text
 
 
-def estimate_note(window: list[Job], baseline: list[Job]) -> str:
+def estimate_note(window: list[Job], baseline: list[BaselineJob]) -> str:
     """`` (estimated from tokens for 40 of 40 jobs; baseline 199 of 199)`` — how many of
     the jobs with a cost (``window``, ``baseline``) have one computed from tokens; ``""``
     when none has."""
@@ -180,7 +180,9 @@ def estimate_note(window: list[Job], baseline: list[Job]) -> str:
     return f" ({note})"
 
 
-def _base_evidence(window: list[Job], costs: list[float], base: list[Job]) -> dict[str, Any]:
+def _base_evidence(
+    window: list[Job], costs: list[float], base: list[BaselineJob]
+) -> dict[str, Any]:
     """Window mean/median, the top jobs, and counts (``*_micros`` keys are internal)."""
     top = sorted(window, key=lambda job: (-(job.cost_micros or 0), job.id))[:TOP_JOBS]
     return {

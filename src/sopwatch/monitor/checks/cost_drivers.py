@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sopwatch.domain.enums import StepKind
-from sopwatch.domain.job import Job, Step
+from sopwatch.domain.job import BaselineJob, Job, Step
 from sopwatch.monitor.checks._common import fmt_count, fmt_num, fmt_usd, usd
 from sopwatch.monitor.checks._spread import DRIFT_RATIO
 from sopwatch.monitor.context import CheckContext, StepFigures
@@ -218,7 +218,7 @@ def cost_driver(ctx: CheckContext, window: Sequence[Job]) -> CostDriver | None:
 
 
 def _sampled_with_cost(
-    baseline: Sequence[Job], sample: Mapping[int, tuple[StepFigures, ...]]
+    baseline: Sequence[BaselineJob], sample: Mapping[int, tuple[StepFigures, ...]]
 ) -> list[int]:
     """Ids of the sampled baseline jobs that have a cost."""
     if not sample:
@@ -259,7 +259,7 @@ class NewRevision:
 
 
 def new_revision(
-    window: Sequence[Job], baseline: Sequence[Job], baseline_median: float
+    window: Sequence[Job], baseline: Sequence[BaselineJob], baseline_median: float
 ) -> NewRevision | None:
     """The revision no baseline job ran that the spike began with: its window jobs' median
     cost is above ``DRIFT_RATIO`` × ``baseline_median`` while the window jobs of the

@@ -43,7 +43,7 @@ from typing import Any
 
 from sopwatch.domain.enums import Severity, Source
 from sopwatch.domain.finding import Finding
-from sopwatch.domain.job import Job
+from sopwatch.domain.job import BaselineJob, Job
 from sopwatch.monitor.checks._common import OK_RESPONSE, fmt_num, plural
 from sopwatch.monitor.checks._time import clock, ms_between, p_text, span
 from sopwatch.monitor.context import CheckContext
@@ -87,9 +87,9 @@ class Silence:
     P(no run | Poisson(expected))."""
 
     start: datetime
-    after: Job | None
+    after: Job | BaselineJob | None
     end: datetime
-    resumed: Job | None
+    resumed: Job | BaselineJob | None
     missed: int
     expected: float
     p_value: float
@@ -155,19 +155,19 @@ def schedule_findings(ctx: CheckContext) -> list[Finding]:
     return [_finding(ctx, cadence, worst, len(missing))]
 
 
-def _last_before(jobs: Sequence[Job], at: datetime) -> Job | None:
+def _last_before(jobs: Sequence[BaselineJob], at: datetime) -> BaselineJob | None:
     """The last scheduled job created before ``at``."""
     scheduled = [j for j in jobs if j.source == Source.SCHEDULED and j.created_at < at]
     return scheduled[-1] if scheduled else None
 
 
 def silences(
-    ctx: CheckContext, cadence: Cadence, profile: _Profile, previous: Job | None
+    ctx: CheckContext, cadence: Cadence, profile: _Profile, previous: Job | BaselineJob | None
 ) -> list[Silence]:
     """Every stretch between scheduled runs that reaches into the window (module rules);
     ``previous`` is the last scheduled run before the window, when it counts."""
     runs = [j for j in ctx.jobs if j.source == Source.SCHEDULED]
-    anchors: list[Job | None] = [previous, *runs, None]
+    anchors: list[Job | BaselineJob | None] = [previous, *runs, None]
     found: list[Silence] = []
     for after, resumed in itertools.pairwise(anchors):
         start = ctx.window.start if after is None else after.created_at
@@ -180,8 +180,8 @@ def _silence(
     ctx: CheckContext,
     cadence: Cadence,
     profile: _Profile,
-    after: Job | None,
-    resumed: Job | None,
+    after: Job | BaselineJob | None,
+    resumed: Job | BaselineJob | None,
     start: datetime,
     end: datetime,
 ) -> Silence:
