@@ -191,14 +191,22 @@ def load_window_steps(
     facts (``loaded``): every job's steps, None, None when the window has at most
     ``step_sample`` jobs or a job without current facts; else the steps of the jobs of
     ``steps_needed`` and of ``evenly_spaced(jobs, step_sample)``, the sampled ids, and
-    the window's repeated writes (``store.window.repeated_writes``)."""
+    the window's repeated writes that could be a duplicate (``store.window.repeated_writes``
+    within ``settings.duplicate_interval_ms``)."""
     jobs_, facts = loaded
     ids = [job.id for job in jobs_]
     if len(jobs_) <= step_sample or len(facts) < len(jobs_):
         return steps_of(conn, ids), None, None
     sample = frozenset(job.id for job in evenly_spaced(jobs_, step_sample))
     needed = steps_needed(jobs_, facts, settings) | sample
-    found = repeated_writes(conn, assignment.team_id, assignment.id, window.start, window.end)
+    found = repeated_writes(
+        conn,
+        assignment.team_id,
+        assignment.id,
+        window.start,
+        window.end,
+        within_ms=settings.duplicate_interval_ms,
+    )
     writes = tuple(WriteCall(*row) for row in found)
     return steps_of(conn, [i for i in ids if i in needed]), sample, writes
 

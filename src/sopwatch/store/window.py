@@ -212,12 +212,21 @@ def _utc_of(dialect: str) -> Callable[[Any], datetime]:
 
 
 def repeated_writes(
-    conn: sa.Connection, team_id: int, assignment_id: int, start: datetime, end: datetime
+    conn: sa.Connection,
+    team_id: int,
+    assignment_id: int,
+    start: datetime,
+    end: datetime,
+    within_ms: int | None = None,
 ) -> list[tuple[int, int, str, str, datetime]]:
     """``(job id, seq, tool, arguments, at)`` of every successful write (``side_effects``)
     of the assignment's jobs created in ``[start, end)`` whose tool and arguments digest
     another of those writes has too: the only calls a duplicate side effect can be made
-    of. ``arguments`` is the step's text (one row through the steps' (job_id, seq) index),
+    of. With ``within_ms``, only the writes of a (tool, digest) that one job made twice
+    or that two jobs made within ``within_ms`` (+1 ms, for the float arithmetic of
+    SQLite's ``julianday``) of each other: the others are never a duplicate
+    (``monitor.checks.duplicates._close``), and on a busy window they are most rows.
+    ``arguments`` is the step's text (one row through the steps' (job_id, seq) index),
     ``at`` the step's time (UTC). One grouped query; no step is built."""
     se = side_effects.c
     in_window = (
@@ -226,19 +235,50 @@ def repeated_writes(
         .where(*created_between(team_id, assignment_id, start, end))
         .cte("in_window")
     )
-    repeated = (
-        sa.select(in_window.c.tool, in_window.c.digest)
-        .group_by(in_window.c.tool, in_window.c.digest)
-        .having(sa.func.count() > 1)
-        .subquery("repeated")
-    )
     w = in_window.c
+    if within_ms is None:
+        repeated = (
+            sa.select(w.tool, w.digest)
+            .group_by(w.tool, w.digest)
+            .having(sa.func.count() > 1)
+            .subquery("repeated")
+        )
+    else:
+        repeated = _close_keys(conn.dialect.name, in_window, within_ms)
     query = (
         sa.select(w.job_id, w.seq, w.tool, steps.c.arguments, w.at)
         .join(repeated, sa.and_(repeated.c.tool == w.tool, repeated.c.digest == w.digest))
         .join(steps, sa.and_(steps.c.job_id == w.job_id, steps.c.seq == w.seq))
     )
     return [(r[0], r[1], r[2], r[3], r[4]) for r in conn.execute(query)]
+
+
+def _close_keys(dialect: str, in_window: sa.CTE, within_ms: int) -> sa.Subquery:
+    """The (tool, digest) pairs of ``in_window`` with more than one write, and either
+    more writes than jobs, or two writes within ``within_ms`` (+1 ms) of each other (the
+    gap to the previous write of the pair, ``lag``, in both dialects)."""
+    w = in_window.c
+    prev = sa.func.lag(w.at).over(partition_by=(w.tool, w.digest), order_by=w.at)
+    lagged = sa.select(w.tool, w.digest, w.job_id, w.at, prev.label("prev")).subquery("lagged")
+    g = lagged.c
+    gap_ms: sa.ColumnElement[Any]
+    if dialect == "sqlite":
+        gap_ms = (sa.func.julianday(g.at) - sa.func.julianday(g.prev)) * 86_400_000.0
+    else:
+        gap_ms = sa.extract("epoch", g.at - g.prev) * 1000
+    close = sa.case((gap_ms <= within_ms + 1, 1), else_=0)
+    return (
+        sa.select(g.tool, g.digest)
+        .group_by(g.tool, g.digest)
+        .having(
+            sa.func.count() > 1,
+            sa.or_(
+                sa.func.count() > sa.func.count(sa.distinct(g.job_id)),
+                sa.func.max(close) == 1,
+            ),
+        )
+        .subquery("repeated")
+    )
 
 
 def count_requests_between(
