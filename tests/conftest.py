@@ -89,3 +89,21 @@ def engine(db_url: str) -> Iterator[sa.Engine]:
 def _never_the_users_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test starts with its own SQLite file, so none can touch the user's database."""
     monkeypatch.setenv("SOPWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'default.db'}")
+
+
+@pytest.fixture(autouse=True)
+def _engines_closed() -> Iterator[None]:
+    """Every engine that connected during a test is disposed after it: stores opened by
+    the code under test (``open_store``) are not closed by it, and a session of hundreds of
+    PostgreSQL tests would otherwise run the server out of connections (max_connections
+    100: one session held 88)."""
+    used: set[sa.Engine] = set()
+
+    def record(conn: sa.Connection) -> None:
+        used.add(conn.engine)
+
+    sa.event.listen(sa.Engine, "engine_connect", record)
+    yield
+    sa.event.remove(sa.Engine, "engine_connect", record)
+    for engine in used:
+        engine.dispose()
