@@ -76,13 +76,11 @@ SELECT external_id, loop_calls
 FROM jobs WHERE team_id = %s AND assignment_id = %s AND created_at >= %s AND created_at < %s
   AND loop_calls >= %s"""
 REPEATED_WRITES = """
-SELECT s.tool, s.digest, s.job_id, s.at
-FROM side_effects s JOIN (
-  SELECT tool, digest FROM side_effects WHERE assignment_id = %s AND at >= %s AND at < %s
-  GROUP BY tool, digest HAVING count(*) > 1
-) r ON r.tool = s.tool AND r.digest = s.digest
-WHERE s.assignment_id = %s AND s.at >= %s AND s.at < %s
-ORDER BY s.tool, s.digest, s.at"""
+SELECT tool, digest, job_id, at FROM (
+  SELECT tool, digest, job_id, at, count(*) OVER (PARTITION BY tool, digest) AS n
+  FROM side_effects WHERE assignment_id = %s AND at >= %s AND at < %s
+) w WHERE n > 1
+ORDER BY tool, digest, at"""
 #: The same write again in another job within this time is a duplicate (the product's
 #: ``duplicate_interval_ms``, 1 h).
 DUPLICATE_INTERVAL = timedelta(hours=1)
@@ -183,7 +181,7 @@ def check(db: Db, team: str, assignment: str, at: datetime, opts: argparse.Names
     out["failures"] = _failures(db.rows(FAILING_STEPS, team_id, aid, ws, we))
     loops = db.rows(LOOPS, team_id, aid, ws, we, opts.loop_threshold)
     out["loops"] = {"jobs": len(loops), "job_ids": sorted(row[0] for row in loops)}
-    out["repeated_writes"] = _duplicates(db.rows(REPEATED_WRITES, aid, ws, we, aid, ws, we))
+    out["repeated_writes"] = _duplicates(db.rows(REPEATED_WRITES, aid, ws, we))
     return out
 
 
