@@ -33,7 +33,7 @@ from sopwatch.service.runs import import_runs
 from sopwatch.service.store import Store
 from sopwatch.service.values import parse_span, parse_time
 from tests.conftest import BUNDLED_DATA
-from tests.scenarios.framework import Scenario, all_scenarios, load_weeks
+from tests.scenarios.framework import Scenario, all_scenarios, check_week, load_weeks
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 #: A store factory: each call opens a store on a database (or team) no other call sees.
@@ -112,14 +112,7 @@ def _scenario(scenario: Scenario) -> Callable[[MakeStore, Path], dict[str, dict[
             (folder / label).mkdir(parents=True, exist_ok=True)
             load_weeks(store, weeks, folder / label)
             for week in weeks:
-                ran = run_check(
-                    store,
-                    week.assignment,
-                    at=scenario.at,
-                    window=scenario.window,
-                    seed=1,
-                    **scenario.check_options,
-                )
+                ran = check_week(store, scenario, week)
                 found[f"{label}/{week.assignment}"] = snapshot(ran.report)
         return found
 

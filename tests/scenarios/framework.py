@@ -24,7 +24,7 @@ from typing import Any
 
 from sopwatch.domain.finding import Finding
 from sopwatch.service.assignments import set_assignment
-from sopwatch.service.check import run_check
+from sopwatch.service.check import CheckRun, run_check
 from sopwatch.service.runs import import_runs
 from sopwatch.service.store import Store
 from tests.scenarios.weeks import WINDOW_END, Week
@@ -98,19 +98,23 @@ def load_weeks(store: Store, weeks: list[Week], folder: Path) -> None:
             )
 
 
+def check_week(store: Store, scenario: Scenario, week: Week) -> CheckRun:
+    """The check of one week's assignment, at the scenario's moment and window (seed 1)."""
+    return run_check(
+        store,
+        week.assignment,
+        at=scenario.at,
+        window=scenario.window,
+        seed=1,
+        **scenario.check_options,
+    )
+
+
 def check_all(store: Store, scenario: Scenario, weeks: list[Week]) -> list[Finding]:
     """The findings of the check of every week's assignment, concatenated."""
     findings: list[Finding] = []
     for week in weeks:
-        ran = run_check(
-            store,
-            week.assignment,
-            at=scenario.at,
-            window=scenario.window,
-            seed=1,
-            **scenario.check_options,
-        )
-        findings.extend(ran.report.findings)
+        findings.extend(check_week(store, scenario, week).report.findings)
     return findings
 
 
