@@ -136,9 +136,11 @@ human_requests = sa.Table(
 
 
 # Value → member lookups: a dict get is several times cheaper than ``Enum(value)``, and
-# a check builds tens of thousands of jobs and steps (docs/performance.md).
-_JOB_STATUS = {member.value: member for member in JobStatus}
-_SOURCE = {member.value: member for member in Source}
+# a check builds tens of thousands of jobs and steps (docs/performance.md). The job ones
+# are shared with ``store.window``.
+JOB_STATUS_OF = {member.value: member for member in JobStatus}
+SOURCE_OF = {member.value: member for member in Source}
+VERDICT_OF = {member.value: member for member in Verdict}
 _STEP_KIND = {member.value: member for member in StepKind}
 _STEP_STATUS = {member.value: member for member in StepStatus}
 
@@ -151,8 +153,8 @@ def job_from_row(row: Any) -> Job:
         id=m["id"],
         team_id=m["team_id"],
         assignment_id=m["assignment_id"],
-        status=_JOB_STATUS[m["status"]],
-        source=_SOURCE[m["source"]],
+        status=JOB_STATUS_OF[m["status"]],
+        source=SOURCE_OF[m["source"]],
         created_at=m["created_at"],
         revision_id=m["revision_id"],
         revision_number=m.get("revision_number"),
@@ -163,7 +165,7 @@ def job_from_row(row: Any) -> Job:
         input=m.get("input"),
         input_type=m["input_type"],
         output=m.get("output"),
-        verdict=Verdict(m["verdict"]) if m["verdict"] else None,
+        verdict=VERDICT_OF[m["verdict"]] if m["verdict"] else None,
         failure_kind=m["failure_kind"],
         error=m["error"],
         cost_micros=m["cost_micros"],

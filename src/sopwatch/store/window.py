@@ -14,11 +14,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sopwatch.domain.enums import JobStatus, Source, Verdict
 from sopwatch.domain.facts import FACTS_VERSION, JobFacts
 from sopwatch.domain.job import BaselineJob, Job
 from sopwatch.store.facts import side_effects
-from sopwatch.store.jobs import human_requests, jobs, steps
+from sopwatch.store.jobs import JOB_STATUS_OF, SOURCE_OF, VERDICT_OF, human_requests, jobs, steps
 
 #: The ``jobs`` columns a ``Job`` is built from, in ``_job_tuple``'s order, and the fact
 #: columns read after them (``_facts``'s order).
@@ -34,9 +33,6 @@ _FACT_COLUMNS = (
     "loop_calls", "loop_rounds", "first_failed_seq", "ending_seq", "ending_name",
     "error_class", "error_fingerprint", "connections", "input_digest",
 )  # fmt: skip
-_STATUS = {member.value: member for member in JobStatus}
-_SOURCE = {member.value: member for member in Source}
-_VERDICT = {member.value: member for member in Verdict}
 
 
 def _job(row: Sequence[Any], revision_number: int | None) -> Job:
@@ -46,8 +42,8 @@ def _job(row: Sequence[Any], revision_number: int | None) -> Job:
         id=row[0],
         team_id=row[1],
         assignment_id=row[2],
-        status=_STATUS[row[3]],
-        source=_SOURCE[row[4]],
+        status=JOB_STATUS_OF[row[3]],
+        source=SOURCE_OF[row[4]],
         created_at=row[5],
         revision_id=row[6],
         revision_number=revision_number,
@@ -58,7 +54,7 @@ def _job(row: Sequence[Any], revision_number: int | None) -> Job:
         input=row[11],
         input_type=row[12],
         output=row[13],
-        verdict=_VERDICT[row[14]] if row[14] else None,
+        verdict=VERDICT_OF[row[14]] if row[14] else None,
         failure_kind=row[15],
         error=row[16],
         cost_micros=row[17],
@@ -179,7 +175,7 @@ def baseline_jobs(
         .where(*created_between(team_id, assignment_id, start, end))
         .order_by(jobs.c.created_at, jobs.c.id)
     )
-    status, source, verdict = _STATUS, _SOURCE, _VERDICT
+    status, source, verdict = JOB_STATUS_OF, SOURCE_OF, VERDICT_OF
     utc = _utc_of(conn.dialect.name)
     with conn.execute(query) as result:
         rows = result.cursor.fetchall()  # the driver's tuples: no per-value processing
